@@ -1,0 +1,201 @@
+"""Configuration: ``config.yml`` plus environment overrides, parsed once into frozen models.
+
+Precedence: defaults < ``config.yml`` < environment. Any setting can be overridden with
+``MIGASSIST_<SECTION>__<KEY>`` (e.g. ``MIGASSIST_SERVER__PORT=9000``); the database URL also with
+the shorter ``MIGASSIST_DATABASE_URL``. Secrets (tokens, signing keys) are read only from the
+environment (see :class:`Secrets`), never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+ENV_PREFIX = "MIGASSIST_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    max_message_chars: int = Field(4096, ge=1)
+    public_url: str | None = None
+
+
+class DatabaseSettings(_Section):
+    url: str | None = None
+    echo: bool = False
+
+    def resolved_url(self, data_dir: Path) -> str:
+        return self.url or f"sqlite+aiosqlite:///{data_dir / 'migassist.db'}"
+
+
+class NluSettings(_Section):
+    engine: Literal["builtin", "rasa"] = "builtin"
+    data_dir: Path = PROJECT_ROOT / "nlu" / "data"
+    model_path: Path | None = None
+    confident_threshold: float = Field(0.6, ge=0, le=1)
+    clarify_threshold: float = Field(0.3, ge=0, le=1)
+    rasa_url: str = "http://127.0.0.1:5005"
+
+
+class KnowledgeBaseSettings(_Section):
+    content_dir: Path = PROJECT_ROOT / "knowledge_base" / "content"
+
+
+class FlowSettings(_Section):
+    timezone: str = "Asia/Baku"
+    conversation_timeout_minutes: int = Field(30, ge=1)
+
+
+class OutboxSettings(_Section):
+    max_attempts: int = Field(8, ge=1)
+    base_delay_seconds: float = Field(1.0, gt=0)
+    max_delay_seconds: float = Field(300.0, gt=0)
+    poll_interval_seconds: float = Field(1.0, gt=0)
+
+
+class Settings(_Section):
+    """All non-secret settings."""
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    server: ServerSettings = ServerSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    nlu: NluSettings = NluSettings()
+    knowledge_base: KnowledgeBaseSettings = KnowledgeBaseSettings()
+    flows: FlowSettings = FlowSettings()
+    outbox: OutboxSettings = OutboxSettings()
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def database_url(self) -> str:
+        return self.database.resolved_url(self.data_dir)
+
+    @property
+    def nlu_model_path(self) -> Path:
+        return self.nlu.model_path or self.data_dir / "nlu-model.pkl"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Secrets come only from the environment; absent ones are ``None`` until a feature needs them."""
+
+    values: Mapping[str, str]
+
+    def require(self, name: str) -> str:
+        """Return ``MIGASSIST_<name>`` or raise :class:`ConfigError` naming the missing variable."""
+        value = self.values.get(name)
+        if not value:
+            raise ConfigError(f"environment variable {ENV_PREFIX}{name} is required but not set")
+        return value
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name) or None
+
+
+SECRET_NAMES = (
+    "TELEGRAM_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "WHATSAPP_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "SESSION_SECRET",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    secrets: Secrets
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        path = name[len(ENV_PREFIX):].lower().split("__")
+        node = overrides
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    if url := environ.get(ENV_PREFIX + "DATABASE_URL"):
+        overrides.setdefault("database", {})["url"] = url
+    return overrides
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return f"invalid configuration at '{key}': {first['msg']}"
+
+
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (default ``config.yml`` in the project root if present) and the environment.
+
+    Relative paths in the file are resolved against the file's directory.
+    """
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if path is None and (PROJECT_ROOT / "config.yml").exists():
+        path = PROJECT_ROOT / "config.yml"
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read configuration file {path}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"configuration file {path} must contain a mapping at the top level")
+        raw = loaded
+        base_dir = Path(path).resolve().parent
+    raw = _merge(raw, _env_overrides(environ))
+    previous = Path.cwd()
+    try:
+        os.chdir(base_dir)  # relative paths in the file are relative to the file
+        settings = Settings.model_validate(raw)
+        settings = _absolutise(settings)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    finally:
+        os.chdir(previous)
+    secrets = Secrets({name: environ[ENV_PREFIX + name] for name in SECRET_NAMES if ENV_PREFIX + name in environ})
+    return Config(settings=settings, secrets=secrets)
+
+
+def _absolutise(settings: Settings) -> Settings:
+    nlu = settings.nlu.model_copy(
+        update={
+            "data_dir": settings.nlu.data_dir.resolve(),
+            "model_path": settings.nlu.model_path.resolve() if settings.nlu.model_path else None,
+        }
+    )
+    kb = settings.knowledge_base.model_copy(update={"content_dir": settings.knowledge_base.content_dir.resolve()})
+    return settings.model_copy(update={"nlu": nlu, "knowledge_base": kb})
