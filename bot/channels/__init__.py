@@ -1,1 +1,1 @@
-"""bot/channels."""
+"""Channel adapters: thin translators between a platform and the core."""

@@ -1,0 +1,161 @@
+"""Application composition: one :func:`create_app` per process; aiohttp owns every resource's
+lifecycle (``cleanup_ctx`` in dependency order); nothing is created at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import AsyncIterator
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+import knowledge_base
+import nlu
+from bot.channels.base import ChannelSender
+from bot.channels.rest import RestChannel
+from bot.channels.webchat import WebChatChannel, STATIC_DIR
+from bot.config import Config
+from bot.core.assistant import Assistant
+from bot.core.events import EventHub
+from bot.core.inbox import Inbox
+from bot.core.outbox import OutboxDispatcher, RetryPolicy
+from bot.core.processor import HandoffDesk, MessageProcessor
+from bot.core.tasks import TaskTracker
+from bot.handoff.desk import CallCentreDesk
+from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
+from bot.storage.migrate import ensure_schema
+from bot.web.strings import webchat_strings
+from flows.dialogue import Dialogue
+from flows.engine import DialogueEngine, EngineSettings
+from flows.i18n import Catalogs, load_catalogs
+
+log = logging.getLogger(__name__)
+
+CONFIG = web.AppKey("config", Config)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+HUB = web.AppKey("hub", EventHub)
+NLU = web.AppKey("nlu", nlu.NluModel)
+KNOWLEDGE = web.AppKey("knowledge_base", knowledge_base.KnowledgeBase)
+CATALOGS = web.AppKey("catalogs", Catalogs)
+DIALOGUE = web.AppKey("dialogue", Dialogue)
+DESK = web.AppKey("desk", HandoffDesk)
+TASKS = web.AppKey("tasks", TaskTracker)
+SENDERS = web.AppKey("senders", dict[str, ChannelSender])
+ASSISTANT = web.AppKey("assistant", Assistant)
+REST = web.AppKey("rest_channel", RestChannel)
+WEBCHAT = web.AppKey("webchat_channel", WebChatChannel)
+DISPATCHER = web.AppKey("dispatcher", OutboxDispatcher)
+
+SWEEP_INTERVAL_SECONDS = 5.0
+MAX_BODY_BYTES = 256 * 1024
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[CONFIG].settings
+    url = settings.database_url
+    await ensure_schema(url, upgrade=is_sqlite(url))
+    engine = create_engine(url, echo=settings.database.echo)
+    app[ENGINE] = engine
+    app[SESSIONS] = create_sessionmaker(engine)
+    yield
+    await engine.dispose()
+
+
+async def _understanding(app: web.Application) -> AsyncIterator[None]:
+    settings = app[CONFIG].settings
+    app[NLU] = await asyncio.to_thread(nlu.load_or_train, settings.nlu_model_path, settings.nlu.data_dir)
+    app[KNOWLEDGE] = await asyncio.to_thread(knowledge_base.load, settings.knowledge_base.content_dir)
+    app[CATALOGS] = load_catalogs()
+    if DIALOGUE not in app:
+        app[DIALOGUE] = DialogueEngine(
+            app[NLU],
+            app[KNOWLEDGE],
+            EngineSettings(
+                confident_threshold=settings.nlu.confident_threshold,
+                clarify_threshold=settings.nlu.clarify_threshold,
+                timezone=settings.flows.timezone,
+                conversation_timeout=timedelta(minutes=settings.flows.conversation_timeout_minutes),
+            ),
+        )
+    yield
+
+
+async def _core(app: web.Application) -> AsyncIterator[None]:
+    settings = app[CONFIG].settings
+    sessions = app[SESSIONS]
+    tasks = TaskTracker()
+    app[TASKS] = tasks
+    dispatcher = OutboxDispatcher(
+        sessions,
+        app[SENDERS],
+        RetryPolicy(settings.outbox.max_attempts, settings.outbox.base_delay_seconds, settings.outbox.max_delay_seconds),
+    )
+    app[DISPATCHER] = dispatcher
+    app[DESK] = CallCentreDesk(sessions, app[HUB], app[CATALOGS])
+    processor = MessageProcessor(sessions, app[DIALOGUE], app[DESK], on_replies=dispatcher.kick)
+    assistant = Assistant(sessions, Inbox(sessions), processor, tasks)
+    app[ASSISTANT] = assistant
+    app[REST] = RestChannel(assistant, settings.server.max_message_chars, MAX_BODY_BYTES)
+    app[WEBCHAT] = WebChatChannel(assistant, sessions, app[HUB], settings.server.max_message_chars)
+    app[SENDERS].update(rest=app[REST], web=app[WEBCHAT])
+    tasks.spawn(dispatcher.run(settings.outbox.poll_interval_seconds), name="outbox-dispatcher")
+    tasks.spawn(assistant.sweep(SWEEP_INTERVAL_SECONDS), name="orphan-sweeper")
+    await assistant.recover()
+    yield
+    await tasks.close()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app
+    database = "ok"
+    try:
+        async with app[ENGINE].connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:  # report, do not crash the probe
+        database = f"error: {type(exc).__name__}"
+    model = app[NLU]
+    body = {
+        "status": "ok" if database == "ok" else "degraded",
+        "database": database,
+        "nlu": {"status": "ok", "data_hash": model.data_hash[:12], "intents": len(model.intents)},
+        "knowledge_base": {"articles": len(app[KNOWLEDGE].articles)},
+    }
+    return web.json_response(body, status=200 if database == "ok" else 503)
+
+
+def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Application:
+    """Build the web application. ``dialogue`` replaces the flow engine (tests of the core)."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[CONFIG] = config
+    app[HUB] = EventHub()
+    if dialogue is not None:
+        app[DIALOGUE] = dialogue
+    app[SENDERS] = {}  # channel name -> sender; filled at start-up, read by the outbox
+    app.cleanup_ctx.extend([_database, _understanding, _core])
+    app.router.add_get("/", _chat_page)
+    app.router.add_get("/ws/chat", _chat_socket)
+    app.router.add_get("/webchat/strings.json", _chat_strings)
+    app.router.add_post("/webhooks/rest/webhook", _rest_webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_static("/static", STATIC_DIR)
+    return app
+
+
+async def _chat_page(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].page(request)
+
+
+async def _chat_socket(request: web.Request) -> web.StreamResponse:
+    return await request.app[WEBCHAT].socket(request)
+
+
+async def _chat_strings(request: web.Request) -> web.Response:
+    return web.json_response(webchat_strings(request.app[CATALOGS]))
+
+
+async def _rest_webhook(request: web.Request) -> web.Response:
+    return await request.app[REST].handle(request)

@@ -1,0 +1,75 @@
+"""``migassist serve``: run the web server (web chat, REST and messaging webhooks, consoles)."""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import socket
+
+from aiohttp import web
+
+from bot.config import ConfigError, load_config
+from bot.storage.database import is_sqlite
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = commands.add_parser(
+        "serve",
+        help="run the assistant's web server",
+        description="Run the web server: web chat at /, REST channel, webhooks, operator and editor consoles. "
+        "With SQLite the schema is upgraded automatically; with PostgreSQL run 'migassist db upgrade' first.",
+    )
+    parser.add_argument("--host", help="interface to listen on (default: server.host in config)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: server.port in config)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes sharing the port (PostgreSQL only; default 1)"
+    )
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    settings = config.settings
+    host = args.host or settings.server.host
+    port = args.port or settings.server.port
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        raise ConfigError("--workers > 1 needs PostgreSQL (set MIGASSIST_DATABASE_URL); SQLite runs one process")
+    print(f"MigAssist is starting on http://{host}:{port}/  (web chat at /, health at /healthz)", flush=True)
+    if args.workers == 1:
+        _run(args.config, host, port, reuse_port=False)
+        return 0
+    # Each worker binds the same port with SO_REUSEPORT; the kernel spreads connections.
+    workers = [
+        multiprocessing.get_context("spawn").Process(
+            target=_run, args=(args.config, host, port, True), name=f"migassist-worker-{n}"
+        )
+        for n in range(args.workers)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return max((w.exitcode or 0) for w in workers)
+
+
+def _run(config_path: object, host: str, port: int, reuse_port: bool) -> None:
+    from bot.app import create_app
+
+    config = load_config(config_path)  # type: ignore[arg-type]
+    sock = None
+    if reuse_port:
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    web.run_app(
+        create_app(config),
+        host=None if sock else host,
+        port=None if sock else port,
+        sock=sock,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+    )

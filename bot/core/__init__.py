@@ -1,0 +1,1 @@
+"""The channel-agnostic core: accept → persist → understand → decide → outbox → deliver."""

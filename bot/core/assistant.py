@@ -1,0 +1,92 @@
+"""The core's front door used by every channel: accept a message, have it processed, read replies."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.inbox import Accepted, Inbox
+from bot.core.outbox import reply_from_row
+from bot.core.processor import MessageProcessor
+from bot.core.tasks import TaskTracker
+from bot.storage.models import Conversation, Message
+from flows.messages import ConversationKey, IncomingMessage, Reply
+
+log = logging.getLogger(__name__)
+
+#: An unprocessed message older than this is assumed orphaned (its process died) and is
+#: picked up by the sweeper of any process.
+ORPHAN_AGE = timedelta(seconds=10)
+
+
+class Assistant:
+    """Channels call :meth:`receive` (persist, acknowledge, process in the background) or
+    :meth:`receive_and_wait` (the REST channel answers in the HTTP response)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        inbox: Inbox,
+        processor: MessageProcessor,
+        tasks: TaskTracker,
+    ) -> None:
+        self._sessions = sessions
+        self._inbox = inbox
+        self._processor = processor
+        self._tasks = tasks
+
+    async def receive(self, message: IncomingMessage) -> Accepted:
+        """Persist the message (deduplicated); processing continues after this returns."""
+        accepted = await self._inbox.accept(message)
+        if not accepted.duplicate:
+            self.schedule(accepted.conversation_id)
+        return accepted
+
+    async def receive_and_wait(self, message: IncomingMessage) -> tuple[Accepted, list[Reply]]:
+        """Persist and process the message now; return the replies to it (also for a duplicate)."""
+        accepted = await self._inbox.accept(message)
+        await self._processor.process_conversation(accepted.conversation_id)
+        return accepted, await self.replies_to(accepted.message_id)
+
+    def schedule(self, conversation_id: int) -> None:
+        self._tasks.spawn(self._processor.process_conversation(conversation_id), name=f"process:{conversation_id}")
+
+    async def replies_to(self, message_id: int) -> list[Reply]:
+        async with self._sessions() as session:
+            rows = await session.scalars(select(Message).where(Message.in_reply_to == message_id).order_by(Message.id))
+            return [reply_from_row(row) for row in rows]
+
+    async def last_buttons(self, key: ConversationKey) -> dict[str, str]:
+        """Payload → title of the buttons in the latest reply, to recognise an echoed button press."""
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(Message)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Conversation.channel == key.channel, Conversation.user_id == key.user_id, Message.direction == "out")
+                .order_by(Message.id.desc())
+                .limit(1)
+            )
+        return {b.payload: b.title for b in reply_from_row(row).buttons} if row is not None else {}
+
+    async def recover(self) -> int:
+        """Schedule every conversation with unprocessed messages (after a crash or restart)."""
+        pending = await self._processor.pending_conversations()
+        for conversation_id in pending:
+            self.schedule(conversation_id)
+        if pending:
+            log.info("recovering %d conversations with unprocessed messages", len(pending))
+        return len(pending)
+
+    async def sweep(self, interval: float) -> None:
+        """Periodically pick up messages orphaned by another process that died."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                for conversation_id in await self._processor.pending_conversations(ORPHAN_AGE):
+                    self.schedule(conversation_id)
+            except Exception:
+                log.exception("sweep for orphaned messages failed; will retry")

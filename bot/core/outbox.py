@@ -1,0 +1,202 @@
+"""The persisted outbox: replies are written in the unit of work, then delivered in order per
+conversation with retries and backoff, surviving crashes and platform outages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Mapping
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
+from bot.storage.base import utcnow
+from bot.storage.models import Conversation, Message, OutboxEntry
+from flows.messages import Button, Reply
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+
+
+def reply_to_json(reply: Reply) -> str:
+    return json.dumps([{"title": b.title, "payload": b.payload} for b in reply.buttons], ensure_ascii=False)
+
+
+def reply_from_row(message: Message) -> Reply:
+    buttons = tuple(Button(b["title"], b["payload"]) for b in json.loads(message.buttons or "[]"))
+    return Reply(text=message.text, buttons=buttons, kind=message.kind)  # type: ignore[arg-type]
+
+
+async def enqueue_replies(
+    session: AsyncSession,
+    conversation: Conversation,
+    replies: Iterable[Reply],
+    *,
+    author: str,
+    language: str | None,
+    in_reply_to: int | None = None,
+) -> list[Message]:
+    """Store replies as outbound messages plus outbox entries (inside the caller's transaction)."""
+    now = utcnow()
+    rows: list[Message] = []
+    for reply in replies:
+        message = Message(
+            conversation_id=conversation.id,
+            channel=conversation.channel,
+            direction="out",
+            author=author,
+            text=reply.text,
+            buttons=reply_to_json(reply),
+            kind=reply.kind,
+            language=language,
+            in_reply_to=in_reply_to,
+            created_at=now,
+        )
+        session.add(message)
+        rows.append(message)
+    await session.flush()
+    for message in rows:
+        session.add(OutboxEntry(conversation_id=conversation.id, message_id=message.id, next_attempt_at=now, created_at=now))
+    return rows
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    base_delay: float
+    max_delay: float
+
+    def delay(self, attempts: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        return min(self.base_delay * 2 ** (attempts - 1), self.max_delay)
+
+
+class OutboxDispatcher:
+    """Delivers pending outbox entries. One conversation is delivered by one process at a time
+    (a lease on the conversation row), strictly in entry order: an entry waiting for a retry holds
+    back the later ones."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, ChannelSender],
+        policy: RetryPolicy,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._senders = senders
+        self._policy = policy
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+
+    def kick(self) -> None:
+        """Deliver soon (called after a unit of work committed replies)."""
+        self._wakeup.set()
+
+    async def run(self, poll_interval: float) -> None:
+        """Deliver forever: on every kick, and every ``poll_interval`` for retries and recovery."""
+        while True:
+            self._wakeup.clear()
+            try:
+                await self.deliver_due()
+            except Exception:  # a database hiccup must not stop delivery for good
+                log.exception("outbox delivery round failed; retrying")
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), poll_interval)
+            except TimeoutError:
+                pass
+
+    async def deliver_due(self) -> None:
+        async with self._sessions() as session:
+            conversation_ids = (
+                await session.scalars(
+                    select(OutboxEntry.conversation_id)
+                    .where(OutboxEntry.status == "pending", OutboxEntry.next_attempt_at <= self._clock())
+                    .distinct()
+                    .limit(500)
+                )
+            ).all()
+        await asyncio.gather(*(self.deliver_conversation(cid) for cid in conversation_ids))
+
+    async def deliver_conversation(self, conversation_id: int) -> None:
+        if not await self._take_lease(conversation_id):
+            return
+        try:
+            while await self._deliver_next(conversation_id):
+                pass
+        finally:
+            async with self._sessions.begin() as session:
+                await session.execute(
+                    update(Conversation).where(Conversation.id == conversation_id).values(delivery_lease_until=None)
+                )
+
+    async def _take_lease(self, conversation_id: int) -> bool:
+        now = self._clock()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(Conversation)
+                .where(
+                    Conversation.id == conversation_id,
+                    or_(Conversation.delivery_lease_until.is_(None), Conversation.delivery_lease_until < now),
+                )
+                .values(delivery_lease_until=now + LEASE)
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def _deliver_next(self, conversation_id: int) -> bool:
+        """Send the oldest pending entry if it is due; return whether to continue."""
+        async with self._sessions() as session:
+            row = (
+                await session.execute(
+                    select(OutboxEntry, Message, Conversation)
+                    .join(Message, Message.id == OutboxEntry.message_id)
+                    .join(Conversation, Conversation.id == OutboxEntry.conversation_id)
+                    .where(OutboxEntry.conversation_id == conversation_id, OutboxEntry.status == "pending")
+                    .order_by(OutboxEntry.id)
+                    .limit(1)
+                )
+            ).first()
+        if row is None:
+            return False
+        entry, message, conversation = row
+        if entry.next_attempt_at > self._clock():
+            return False  # keeps order: later replies wait for this one's retry
+        sender = self._senders.get(conversation.channel)
+        values: dict[str, object]
+        if sender is None:
+            values = {"status": "failed", "last_error": f"no sender for channel {conversation.channel!r}"}
+            log.error("outbox %s: no sender for channel %s", entry.id, conversation.channel)
+        else:
+            values = await self._attempt(sender, conversation.user_id, entry, message)
+        async with self._sessions.begin() as session:
+            await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry.id).values(**values))
+        return "status" in values  # a retry was scheduled: stop here to keep order
+
+    async def _attempt(
+        self, sender: ChannelSender, user_id: str, entry: OutboxEntry, message: Message
+    ) -> dict[str, object]:
+        attempts = entry.attempts + 1
+        try:
+            platform_id = await sender.send(user_id, reply_from_row(message), str(message.id))
+        except PermanentDeliveryError as exc:
+            log.warning("outbox %s: permanent delivery failure: %s", entry.id, exc)
+            return {"status": "failed", "attempts": attempts, "last_error": str(exc)[:500]}
+        except (TransientDeliveryError, OSError, asyncio.TimeoutError) as exc:
+            retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
+            if attempts >= self._policy.max_attempts:
+                log.warning("outbox %s: giving up after %d attempts: %s", entry.id, attempts, exc)
+                return {"status": "failed", "attempts": attempts, "last_error": str(exc)[:500]}
+            delay = self._policy.delay(attempts, retry_after)
+            log.info("outbox %s: attempt %d failed (%s); retrying in %.1fs", entry.id, attempts, exc, delay)
+            return {
+                "attempts": attempts,
+                "last_error": str(exc)[:500],
+                "next_attempt_at": self._clock() + timedelta(seconds=delay),
+            }
+        return {"status": "sent", "attempts": attempts, "delivered_at": self._clock(), "platform_message_id": platform_id}

@@ -1,0 +1,1 @@
+"""Call-centre handoff: the queue, operator presence, routing and live events."""

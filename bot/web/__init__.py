@@ -1,0 +1,1 @@
+"""Web assets shared by the pages the server serves."""
