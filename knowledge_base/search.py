@@ -1,0 +1,104 @@
+"""In-memory search over article titles, synonyms and answers in all three languages.
+
+Text is reduced to :func:`nlu.normalise.skeleton` tokens, so "qeydiyyat nece" meets "Qeydiyyat
+necə edilir", and "registraciya" meets "регистрация". Matching is exact on tokens, with a
+weaker prefix match so that Azerbaijani suffixes ("qeydiyyatdan", "icazəsi") and Russian
+endings still meet their stems. Scores are weighted by field (titles and synonyms count more
+than answers), by rarity (IDF) and by language (the asker's language counts most).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from nlu.normalise import skeleton
+
+from knowledge_base.model import LANGUAGES, Article
+
+FIELD_WEIGHTS = {"title": 3.0, "synonyms": 3.0, "answer": 1.0, "details": 0.5}
+OTHER_LANGUAGE_WEIGHT = 0.6
+"""Matches in another language still count (mixed-language and transliterated queries)."""
+PREFIX_WEIGHT = 0.6
+MIN_PREFIX = 4
+"""Shorter stems would match too much ("is" in every Azerbaijani word starting with it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One ranked result: the article, its score and the language whose text matched best."""
+
+    article: Article
+    score: float
+    language: str
+
+
+def tokens(text: str) -> list[str]:
+    return [token for token in skeleton(text).split() if len(token) > 1]
+
+
+class SearchIndex:
+    """An immutable inverted index over the articles (built once, read by many)."""
+
+    def __init__(self, articles: tuple[Article, ...]) -> None:
+        self._articles = articles
+        # term -> article index -> language -> best field weight
+        postings: dict[str, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        for index, article in enumerate(articles):
+            for language in LANGUAGES:
+                text = article.texts[language]
+                fields = {
+                    "title": text.title,
+                    "synonyms": " ".join(text.synonyms),
+                    "answer": text.answer,
+                    "details": text.details or "",
+                }
+                for field, content in fields.items():
+                    for term in tokens(content):
+                        seen = postings[term][index]
+                        seen[language] = max(seen.get(language, 0.0), FIELD_WEIGHTS[field])
+        self._postings = {term: {i: dict(langs) for i, langs in by_article.items()} for term, by_article in postings.items()}
+        self._idf = {
+            term: math.log(1 + len(articles) / len(by_article)) for term, by_article in self._postings.items()
+        }
+        self._terms = tuple(sorted(self._postings))
+
+    def search(self, query: str, language: str, limit: int = 5) -> list[SearchHit]:
+        """Articles ranked by relevance to ``query`` (best first, at most ``limit``)."""
+        scores: dict[int, float] = defaultdict(float)
+        best_language: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for query_term in dict.fromkeys(tokens(query)):
+            per_article: dict[int, tuple[float, str]] = {}
+            for term, closeness in self._matching_terms(query_term):
+                for index, languages in self._postings[term].items():
+                    for text_language, field_weight in languages.items():
+                        language_weight = 1.0 if text_language == language else OTHER_LANGUAGE_WEIGHT
+                        value = closeness * field_weight * language_weight * self._idf[term]
+                        if value > per_article.get(index, (0.0, ""))[0]:
+                            per_article[index] = (value, text_language)
+            for index, (value, text_language) in per_article.items():
+                scores[index] += value
+                best_language[index][text_language] += value
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], self._articles[item[0]].priority, item[0]))
+        return [
+            SearchHit(
+                article=self._articles[index],
+                score=round(score, 4),
+                language=max(best_language[index].items(), key=lambda item: item[1])[0],
+            )
+            for index, score in ranked[:limit]
+        ]
+
+    def _matching_terms(self, query_term: str) -> list[tuple[str, float]]:
+        """Index terms equal to ``query_term`` (weight 1) or sharing a long enough stem with it."""
+        matches = [(query_term, 1.0)] if query_term in self._postings else []
+        if len(query_term) >= MIN_PREFIX:
+            matches.extend(
+                (term, PREFIX_WEIGHT)
+                for term in self._terms
+                if term != query_term
+                and len(term) >= MIN_PREFIX
+                and (term.startswith(query_term) or query_term.startswith(term))
+            )
+        return matches
