@@ -85,10 +85,12 @@ class RestChannel:
         key = ConversationKey(CHANNEL, sender)
         buttons = await self._assistant.last_buttons(key)
         payload = text if text in buttons else None
-        message_id = metadata.get("message_id")
+        client_id = metadata.get("message_id")
+        # Client ids are only unique per sender, hence the prefix.
+        message_id = f"{sender}:{client_id}" if isinstance(client_id, (str, int)) and str(client_id) else uuid.uuid4().hex
         incoming = IncomingMessage(
             key=key,
-            message_id=str(message_id) if isinstance(message_id, (str, int)) and str(message_id) else uuid.uuid4().hex,
+            message_id=message_id[:200],
             text=buttons[text] if payload else text,
             received_at=utcnow(),
             payload=payload,
