@@ -9,6 +9,7 @@ environment (see :class:`Secrets`), never from the file.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -68,6 +69,30 @@ class OutboxSettings(_Section):
     poll_interval_seconds: float = Field(1.0, gt=0)
 
 
+class HandoffSettings(_Section):
+    """The call-centre desk: working hours, routing time-outs and queue-time SLA thresholds."""
+
+    # Weekday ("mon".."sun") -> "HH:MM-HH:MM" in flows.timezone; empty means open 24/7.
+    working_hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], str] = {}
+    answer_timeout_seconds: int = Field(120, ge=5)
+    presence_timeout_seconds: int = Field(60, ge=5)
+    average_handling_minutes: float = Field(6.0, gt=0)
+    sla_warning_seconds: int = Field(60, ge=1)
+    sla_breach_seconds: int = Field(180, ge=1)
+    sweep_interval_seconds: float = Field(2.0, gt=0)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, span in value.items():
+            if not _HOURS_SPAN.fullmatch(span):
+                raise ValueError(f"{day}: expected 'HH:MM-HH:MM', got {span!r}")
+        return value
+
+
+_HOURS_SPAN = re.compile(r"([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d")
+
+
 class Settings(_Section):
     """All non-secret settings."""
 
@@ -78,6 +103,7 @@ class Settings(_Section):
     knowledge_base: KnowledgeBaseSettings = KnowledgeBaseSettings()
     flows: FlowSettings = FlowSettings()
     outbox: OutboxSettings = OutboxSettings()
+    handoff: HandoffSettings = HandoffSettings()
 
     @field_validator("data_dir")
     @classmethod

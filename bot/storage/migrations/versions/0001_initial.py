@@ -75,10 +75,89 @@ def upgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_pending', ['status', 'next_attempt_at'], unique=False)
 
+    # --- call-centre handoff and staff accounts (bot/storage/accounts.py, bot/storage/handoff.py) ---
+    op.create_table('accounts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('display_name', sa.String(length=128), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('languages', sa.String(length=32), nullable=False),
+    sa.Column('disabled', sa.Boolean(), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_accounts')),
+    sa.UniqueConstraint('username', name=op.f('uq_accounts_username'))
+    )
+    op.create_table('handoff_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('operator_id', sa.Integer(), nullable=True),
+    sa.Column('told_position', sa.Integer(), nullable=True),
+    sa.Column('left_message', sa.Boolean(), nullable=False),
+    sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('assigned_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('first_reply_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('wrap_up', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_handoff_entries_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['operator_id'], ['accounts.id'], name=op.f('fk_handoff_entries_operator_id_accounts')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_handoff_entries'))
+    )
+    with op.batch_alter_table('handoff_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_handoff_entries_conversation', ['conversation_id', 'status'], unique=False)
+        batch_op.create_index('ix_handoff_entries_status', ['status', 'language'], unique=False)
+
+    op.create_table('operator_presence',
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_operator_presence_account_id_accounts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_operator_presence'))
+    )
+    op.create_table('handoff_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['accounts.id'], name=op.f('fk_handoff_notes_author_id_accounts')),
+    sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_handoff_notes_conversation_id_conversations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_handoff_notes'))
+    )
+    op.create_table('satisfaction_ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['entry_id'], ['handoff_entries.id'], name=op.f('fk_satisfaction_ratings_entry_id_handoff_entries'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_satisfaction_ratings')),
+    sa.UniqueConstraint('entry_id', name=op.f('uq_satisfaction_ratings_entry_id'))
+    )
+    # --- end of call-centre handoff and staff accounts ---
+
 
 
 
 def downgrade() -> None:
+
+    # --- call-centre handoff and staff accounts ---
+    op.drop_table('satisfaction_ratings')
+    op.drop_table('handoff_notes')
+    op.drop_table('operator_presence')
+    with op.batch_alter_table('handoff_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_handoff_entries_status')
+        batch_op.drop_index('ix_handoff_entries_conversation')
+    op.drop_table('handoff_entries')
+    op.drop_table('accounts')
+    # --- end of call-centre handoff and staff accounts ---
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')
