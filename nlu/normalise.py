@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _AZ_FOLD = str.maketrans(
     {
@@ -46,12 +47,16 @@ _KEEP_MARKED = frozenset("й")
 
 def _strip_marks(text: str) -> str:
     """Drop combining marks ("i̇" from İ.lower(), "é"), keeping letters such as "й"."""
-    return "".join(
-        ch
-        if ch in _KEEP_MARKED
-        else "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-        for ch in text
-    )
+    if text.isascii():
+        return text
+    return "".join(_strip_char_marks(ch) for ch in text)
+
+
+@cache
+def _strip_char_marks(ch: str) -> str:
+    if ch.isascii() or ch in _KEEP_MARKED:
+        return ch
+    return "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
 
 
 def fold(text: str) -> str:
@@ -161,3 +166,27 @@ def skeleton(text: str) -> str:
     latin = transliterate_ru(fold(text))
     key = _SKELETON_PATTERN.sub(lambda m: _SKELETON_TARGET[m.group(0)], latin)
     return _REPEATED_LETTER.sub(r"\1", key)
+
+
+def fold_aligned(text: str) -> str:
+    """Fold case and Azerbaijani letters *character by character*, keeping the length.
+
+    Entity patterns run on this form so that a match's ``start``/``end`` index the original
+    text. Nothing is removed or squeezed (unlike :func:`fold`).
+
+    >>> fold_aligned("1-ci MART, Şəki") == "1-ci mart, seki"
+    True
+    """
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def _fold_char(ch: str) -> str:
+    if ch == "İ":
+        return "i"
+    lowered = ch.lower()
+    folded = _strip_marks(lowered.translate(_AZ_FOLD))
+    # A character whose folded form is not exactly one character keeps its lowered self (or
+    # itself), so offsets stay aligned.
+    if len(folded) == 1:
+        return folded
+    return lowered if len(lowered) == 1 else ch
