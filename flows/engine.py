@@ -1,0 +1,429 @@
+"""The dialogue engine: one incoming message and the stored state in, one :class:`Turn` out.
+
+Order of decisions for a message (diagram in ``engine.md``):
+
+1. an idle flow older than the conversation timeout is forgotten;
+2. buttons (payloads) and their typed equivalents ("menu", "назад", "2") act at once;
+3. emergencies and explicit requests for a person win over everything else;
+4. an active flow gets the message as the answer to its question; if it is no answer but a
+   confident new question, the flow is left for that question;
+5. otherwise the understanding policy: confident → answer, middle → "did you mean…?",
+   low or the second failure in a row → a person.
+
+``respond`` never raises: an internal error becomes an apology and an offer of a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from nlu.normalise import fold
+from nlu.types import ParseResult
+
+from flows.dialogue import ConversationState, HandoffRequest, Turn, Understanding
+from flows.exemptions import ExemptionWizard
+from flows.choices import mentions
+from flows.faq import answer_article, answer_intent
+from flows.flow import Flow, FlowOutcome, TurnContext
+from flows.i18n import DEFAULT_LANGUAGE, Catalogs, Translator, load_catalogs
+from flows.knowledge import IntentParser, KnowledgeBase, find_article
+from flows.messages import LANGUAGES, Button, IncomingMessage, Reply
+from flows.permit_fees import PermitFeeFlow
+from flows.replies import TOPIC_LABELS, handoff_offer, language_buttons, main_menu, menu_payload_for_number, rating, topic_button
+from flows.stay import FOCUS_REGISTRATION, FOCUS_STAY, StayFlow, wants_calculation
+
+logger = logging.getLogger(__name__)
+
+#: Handoff priorities: the queue serves higher first.
+PRIORITY: Mapping[str, int] = {"emergency": 100, "labour_rights": 80, "asked": 50, "thumbs_down": 40, "not_understood": 30}
+#: Failed attempts in a row after which a person takes over.
+MAX_FAILED_ATTEMPTS = 2
+#: The pending question "shall I connect you to a person?" (state.flow while it is open).
+HANDOFF_OFFER = "handoff_offer"
+#: How much of the conversation the handoff summary keeps.
+MEMORY_LIMITS: Mapping[str, int] = {"intents": 5, "articles": 10, "texts": 3}
+
+CONTROL_INTENTS = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "help", "change_language", "human_handoff", "out_of_scope"})
+
+#: Typed equivalents of the control buttons (folded; whole message only).
+_CONTROL_WORDS: Mapping[str, str] = {
+    **dict.fromkeys(("menu", "menyu", "меню", "start", "/start", "start over", "yeniden basla", "начать заново", "bas menyu", "главное меню", "main menu"), "menu"),
+    **dict.fromkeys(("cancel", "stop", "legv et", "legv", "imtina", "отмена", "отменить", "стоп", "otmena"), "cancel"),
+    **dict.fromkeys(("back", "geri", "назад", "nazad"), "back"),
+}
+TYPED_CONTROLS: Mapping[str, str] = {fold(word): payload for word, payload in _CONTROL_WORDS.items()}
+
+#: Words that name a language in a "please speak …" request (folded prefixes).
+LANGUAGE_WORDS: Mapping[str, tuple[str, ...]] = {
+    "az": ("azerbaycan", "azeri", "азербайджан", "azerbajdzhan", "azerbaijani"),
+    "ru": ("rus", "рус", "russian"),
+    "en": ("ingilis", "english", "англ", "angl", "inglis"),
+}
+
+#: Topic intents answered by a flow rather than an article.
+FLOW_FOR_INTENT: Mapping[str, str] = {"work_permit_exemption": "work_permit_exemption", "work_permit_fee": "work_permit_fee"}
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Thresholds and timing (from config ``nlu.*`` and ``flows.*``)."""
+
+    confident_threshold: float
+    clarify_threshold: float
+    timezone: str
+    conversation_timeout: timedelta
+
+
+@dataclass
+class _Draft:
+    """The turn being built (mutable while one message is handled, then frozen into a Turn)."""
+
+    state: ConversationState
+    replies: list[Reply] = field(default_factory=list)
+    handoff: HandoffRequest | None = None
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        return dict(self.state.slots)
+
+    def set_slots(self, **changes: Any) -> None:
+        self.state = self.state.evolve(slots={**self.state.slots, **changes})
+
+    def remember(self, kind: str, item: Any) -> None:
+        memory = dict(self.state.slots.get("memory", {}))
+        items = [*memory.get(kind, []), item][-MEMORY_LIMITS[kind] :]
+        memory[kind] = items
+        self.set_slots(memory=memory)
+
+    def leave_flow(self) -> None:
+        self.state = self.state.evolve(flow=None, step=None)
+        self.set_slots(facts={}, filled=[], offer=None)
+
+
+class DialogueEngine:
+    """Satisfies :class:`flows.dialogue.Dialogue`: pure, synchronous, never raises."""
+
+    def __init__(
+        self, nlu: IntentParser, kb: KnowledgeBase, settings: EngineSettings, catalogs: Catalogs | None = None
+    ) -> None:
+        self._nlu = nlu
+        self._kb = kb
+        self._settings = settings
+        self._catalogs = catalogs or load_catalogs()
+        self._zone = ZoneInfo(settings.timezone)
+        self._flows: dict[str, Flow] = {flow.name: flow for flow in (StayFlow(), ExemptionWizard(), PermitFeeFlow())}
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+        """Decide the replies to ``message``; internal errors become an apology and a handoff offer."""
+        try:
+            return self._respond(state, message, now)
+        except Exception:  # noqa: BLE001 — the boundary: the user must always get an answer
+            logger.exception("dialogue failed in conversation %s, message %s", message.key, message.message_id)
+            t = self._catalogs.translator(state.language)
+            reply = handoff_offer(t, t.gettext("Sorry, something went wrong on my side. Would you like a person to help you?"))
+            return Turn(state.evolve(flow=HANDOFF_OFFER, step="confirm", slots={**state.slots, "offer": "not_understood"}), (reply,))
+
+    # --- one message -----------------------------------------------------------------------
+
+    def _respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+        today = now.astimezone(self._zone).date()
+        state = self._expire(state, now)
+        text = message.text.strip()
+        parse = self._nlu.parse(text, message.language_hint, today) if text and not message.payload else None
+        language = self._language(state, parse, message)
+        draft = _Draft(state.evolve(language=language, last_active=now.isoformat()))
+        if parse is not None:
+            draft.remember("texts", text)
+            draft.remember("intents", [parse.intent, round(parse.confidence, 3)])
+        ctx = TurnContext(message, parse, self._catalogs.translator(language), self._catalogs, self._kb, today)
+        self._decide(ctx, draft)
+        understanding = Understanding(language, parse.intent, parse.confidence) if parse else Understanding(language, None, None)
+        return Turn(draft.state, tuple(draft.replies), understanding, draft.handoff)
+
+    def _expire(self, state: ConversationState, now: datetime) -> ConversationState:
+        if state.flow is None or state.last_active is None:
+            return state
+        if now - datetime.fromisoformat(state.last_active) <= self._settings.conversation_timeout:
+            return state
+        slots = {key: value for key, value in state.slots.items() if key == "memory"}
+        return state.evolve(flow=None, step=None, slots=slots, failed_attempts=0)
+
+    def _language(self, state: ConversationState, parse: ParseResult | None, message: IncomingMessage) -> str:
+        """The user's explicit choice, else a confident detection, else what we spoke so far."""
+        if state.language_chosen and state.language in LANGUAGES:
+            return state.language
+        if parse is not None and parse.language_confident and parse.language in LANGUAGES:
+            return parse.language
+        if state.language in LANGUAGES:
+            return state.language  # type: ignore[return-value]
+        hint = (message.language_hint or "")[:2].lower()
+        if hint in LANGUAGES:
+            return hint
+        return parse.language if parse is not None and parse.language in LANGUAGES else DEFAULT_LANGUAGE
+
+    def _decide(self, ctx: TurnContext, draft: _Draft) -> None:
+        payload = ctx.payload or self._typed_control(ctx, draft.state)
+        if payload is not None and self._on_payload(ctx, draft, payload):
+            return
+        parse = ctx.parse
+        if parse is not None and self._is_urgent(parse):
+            self._answer_intent(ctx, draft, parse.intent, parse)
+            return
+        if draft.state.flow == HANDOFF_OFFER:
+            if self._on_offer_answer(ctx, draft, parse):
+                return
+            draft.leave_flow()
+        flow = self._flows.get(draft.state.flow or "")
+        if flow is not None and draft.state.step is not None:
+            self._continue_flow(ctx, draft, flow, payload)
+            return
+        if parse is not None:
+            self._apply_policy(ctx, draft, parse)
+        else:
+            draft.replies.append(main_menu(ctx.t))
+
+    def _typed_control(self, ctx: TurnContext, state: ConversationState) -> str | None:
+        folded = fold(ctx.text)
+        if folded in TYPED_CONTROLS or ctx.text.strip().lower() == "/start":
+            return TYPED_CONTROLS.get(folded, "menu")
+        return menu_payload_for_number(ctx.text) if state.flow is None else None
+
+    def _is_urgent(self, parse: ParseResult) -> bool:
+        """Emergencies and explicit requests for a person act even in the middle of a flow."""
+        if parse.intent == "trafficking_emergency":
+            return parse.confidence >= self._settings.clarify_threshold
+        return parse.intent == "human_handoff" and parse.confidence >= self._settings.confident_threshold
+
+    # --- buttons ---------------------------------------------------------------------------
+
+    def _on_payload(self, ctx: TurnContext, draft: _Draft, payload: str) -> bool:
+        """Act on a control payload; ``False`` for a flow's own answer payload."""
+        t = ctx.t
+        kind, _, value = payload.partition(":")
+        if kind == "lang" and value in LANGUAGES:
+            self._switch_language(ctx, draft, value)
+        elif payload in ("menu", "cancel"):
+            draft.leave_flow()
+            draft.state = draft.state.evolve(failed_attempts=0)
+            intro = t.gettext("Cancelled. What would you like to know?") if payload == "cancel" else None
+            draft.replies.append(main_menu(t, intro))
+        elif payload == "back":
+            flow = self._flows.get(draft.state.flow or "")
+            if flow is None or draft.state.step is None:
+                draft.replies.append(main_menu(t))
+            else:
+                self._apply_outcome(ctx, draft, flow, flow.back(ctx, draft.state.step, self._facts(draft), self._filled(draft)))
+        elif payload == "handoff":
+            reason = draft.state.slots.get("offer") or "asked"
+            self._hand_off(ctx, draft, reason)
+        elif payload == "rate:up":
+            draft.replies.append(Reply(t.gettext("Thank you for your feedback!")))
+        elif payload == "rate:down":
+            self._offer_person(ctx, draft, "thumbs_down", t.gettext("Sorry that did not help. Would you like to talk to a person?"))
+        elif kind == "flow" and value in self._flows:
+            self._start_flow(ctx, draft, self._flows[value], {})
+        elif kind == "article":
+            article = find_article(self._kb, value)
+            if article is None:
+                draft.replies.append(main_menu(t))
+            else:
+                self._add_answer(ctx, draft, answer_article(ctx, article), [article.id])
+        elif kind == "intent" and (value in TOPIC_LABELS or value in CONTROL_INTENTS):
+            draft.leave_flow()
+            draft.state = draft.state.evolve(failed_attempts=0)
+            self._answer_intent(ctx, draft, value, None)
+        elif draft.state.flow is None and (owner := self._owner_of(payload)) is not None:
+            # A button under a finished answer ("15 working days" under a fee table).
+            same_flow = draft.state.slots.get("last_flow") == owner.name
+            self._start_flow(ctx, draft, owner, draft.state.slots.get("last_facts", {}) if same_flow else {})
+        else:
+            return False
+        return True
+
+    def _owner_of(self, payload: str) -> Flow | None:
+        return next((f for f in self._flows.values() if f.payload_prefixes and payload.startswith(f.payload_prefixes)), None)
+
+    def _switch_language(self, ctx: TurnContext, draft: _Draft, language: str) -> None:
+        draft.state = draft.state.evolve(language=language, language_chosen=True)
+        t = self._catalogs.translator(language)
+        draft.replies.append(Reply(t.gettext("I will answer in English from now on.")))
+        switched = TurnContext(ctx.message, ctx.parse, t, ctx.catalogs, ctx.kb, ctx.today)
+        flow = self._flows.get(draft.state.flow or "")
+        if flow is not None and draft.state.step is not None:
+            self._apply_outcome(switched, draft, flow, flow.reprompt(switched, draft.state.step, self._facts(draft), self._filled(draft)))
+        else:
+            draft.replies.append(main_menu(t))
+
+    def _on_offer_answer(self, ctx: TurnContext, draft: _Draft, parse: ParseResult | None) -> bool:
+        if parse is None or parse.confidence < self._settings.clarify_threshold:
+            return False
+        if parse.intent == "affirm":
+            self._hand_off(ctx, draft, draft.state.slots.get("offer") or "asked")
+            return True
+        if parse.intent == "deny":
+            draft.leave_flow()
+            draft.replies.append(main_menu(ctx.t, ctx.t.gettext("All right. What else would you like to know?")))
+            return True
+        return False
+
+    # --- flows -----------------------------------------------------------------------------
+
+    def _start_flow(self, ctx: TurnContext, draft: _Draft, flow: Flow, facts: Mapping[str, Any]) -> None:
+        draft.leave_flow()
+        draft.state = draft.state.evolve(failed_attempts=0)
+        self._apply_outcome(ctx, draft, flow, flow.start(ctx, facts))
+
+    def _continue_flow(self, ctx: TurnContext, draft: _Draft, flow: Flow, payload: str | None) -> None:
+        assert draft.state.step is not None
+        outcome = flow.handle(ctx, draft.state.step, self._facts(draft), self._filled(draft))
+        parse = ctx.parse
+        if not outcome.understood and parse is not None and self._is_new_question(parse, flow):
+            draft.leave_flow()
+            self._apply_policy(ctx, draft, parse)
+            return
+        self._apply_outcome(ctx, draft, flow, outcome)
+
+    def _is_new_question(self, parse: ParseResult, flow: Flow) -> bool:
+        if parse.confidence < self._settings.confident_threshold:
+            return False
+        return parse.intent not in ("affirm", "deny") and FLOW_FOR_INTENT.get(parse.intent) != flow.name
+
+    def _apply_outcome(self, ctx: TurnContext, draft: _Draft, flow: Flow, outcome: FlowOutcome) -> None:
+        failed = 0 if outcome.understood else draft.state.failed_attempts + 1
+        if failed >= MAX_FAILED_ATTEMPTS:
+            self._set_flow(draft, flow, outcome)
+            self._hand_off(ctx, draft, "not_understood")
+            return
+        draft.state = draft.state.evolve(failed_attempts=failed)
+        if outcome.step is None:
+            draft.leave_flow()
+            draft.set_slots(last_facts=dict(outcome.facts), last_flow=flow.name)
+            self._add_answer(ctx, draft, list(outcome.replies), list(outcome.articles))
+            return
+        self._set_flow(draft, flow, outcome)
+        draft.replies.extend(outcome.replies)
+
+    def _set_flow(self, draft: _Draft, flow: Flow, outcome: FlowOutcome) -> None:
+        draft.state = draft.state.evolve(flow=flow.name, step=outcome.step)
+        draft.set_slots(facts=dict(outcome.facts), filled=list(outcome.filled), offer=None)
+
+    @staticmethod
+    def _facts(draft: _Draft) -> dict[str, Any]:
+        return dict(draft.state.slots.get("facts", {}))
+
+    @staticmethod
+    def _filled(draft: _Draft) -> list[str]:
+        return list(draft.state.slots.get("filled", []))
+
+    # --- understanding policy --------------------------------------------------------------
+
+    def _apply_policy(self, ctx: TurnContext, draft: _Draft, parse: ParseResult) -> None:
+        settings = self._settings
+        control = parse.intent in CONTROL_INTENTS and parse.confidence >= settings.clarify_threshold
+        if parse.confidence >= settings.confident_threshold or control:
+            draft.state = draft.state.evolve(failed_attempts=0)
+            self._answer_intent(ctx, draft, parse.intent, parse)
+            return
+        failed = draft.state.failed_attempts + 1
+        draft.state = draft.state.evolve(failed_attempts=failed)
+        if failed >= MAX_FAILED_ATTEMPTS:
+            self._hand_off(ctx, draft, "not_understood")
+            return
+        t = ctx.t
+        if parse.confidence >= settings.clarify_threshold:
+            options = [score.intent for score in parse.ranking[:3] if score.intent in TOPIC_LABELS]
+            buttons = tuple(topic_button(t, intent) for intent in options)
+            buttons += (Button(t.gettext("Something else"), "menu"), Button(t.gettext("Talk to a person"), "handoff"))
+            draft.replies.append(Reply(t.gettext("Did you mean one of these?"), buttons))
+            return
+        text = t.gettext("Sorry, I did not understand. Could you say it in other words, or pick a topic?")
+        draft.replies.append(main_menu(t, text))
+
+    def _answer_intent(self, ctx: TurnContext, draft: _Draft, intent: str, parse: ParseResult | None) -> None:
+        t = ctx.t
+        if intent == "trafficking_emergency":
+            self._add_article_replies(ctx, draft, intent, rate=False)
+            self._hand_off(ctx, draft, "emergency")
+        elif intent == "labour_rights":
+            self._add_article_replies(ctx, draft, intent, rate=False)
+            self._offer_person(ctx, draft, "labour_rights", t.gettext("A person from the call centre can help you with this now. Shall I connect you?"))
+        elif intent == "human_handoff":
+            self._hand_off(ctx, draft, "asked")
+        elif intent == "change_language":
+            self._change_language(ctx, draft)
+        elif intent in ("stay_period", "registration"):
+            focus = FOCUS_REGISTRATION if intent == "registration" else FOCUS_STAY
+            if wants_calculation(ctx):
+                self._start_flow(ctx, draft, self._flows["stay"], {"focus": focus})
+            else:
+                self._add_article_replies(ctx, draft, intent, extra=(Button(t.gettext("Calculate my dates"), "flow:stay"),))
+        elif intent in FLOW_FOR_INTENT:
+            self._start_flow(ctx, draft, self._flows[FLOW_FOR_INTENT[intent]], {})
+        elif intent in TOPIC_LABELS:
+            self._add_article_replies(ctx, draft, intent)
+        else:
+            draft.replies.extend(answer_intent(ctx, intent))
+
+    def _change_language(self, ctx: TurnContext, draft: _Draft) -> None:
+        folded = fold(ctx.text)
+        target = next((lang for lang, words in LANGUAGE_WORDS.items() if mentions(folded, words)), None)
+        if target is not None:
+            self._switch_language(ctx, draft, target)
+        else:
+            draft.replies.append(Reply(ctx.t.gettext("Which language would you like?"), language_buttons()))
+
+    def _add_article_replies(self, ctx: TurnContext, draft: _Draft, intent: str, extra: tuple[Button, ...] = (), rate: bool = True) -> None:
+        articles = [a for a in self._kb.articles_for_intent(intent) if a.is_effective_on(ctx.today)]
+        if not articles:
+            self._offer_person(ctx, draft, "asked", ctx.t.gettext("I do not have an answer to this yet. Would you like to ask a person?"))
+            return
+        replies = answer_article(ctx, articles[0], extra)
+        if rate:
+            self._add_answer(ctx, draft, replies, [articles[0].id])
+        else:
+            draft.replies.extend(replies)
+            draft.remember("articles", articles[0].id)
+
+    def _add_answer(self, ctx: TurnContext, draft: _Draft, replies: list[Reply], article_ids: list[str]) -> None:
+        """A final answer: its replies, then "Was this helpful?"."""
+        draft.replies.extend(replies)
+        for article_id in article_ids:
+            draft.remember("articles", article_id)
+        draft.replies.append(rating(ctx.t))
+
+    # --- people ----------------------------------------------------------------------------
+
+    def _offer_person(self, ctx: TurnContext, draft: _Draft, reason: str, text: str) -> None:
+        draft.state = draft.state.evolve(flow=HANDOFF_OFFER, step="confirm")
+        draft.set_slots(offer=reason)
+        draft.replies.append(handoff_offer(ctx.t, text))
+
+    def _hand_off(self, ctx: TurnContext, draft: _Draft, reason: str) -> None:
+        t = ctx.t
+        summary = self._summary(draft, reason)
+        if reason == "emergency":
+            text = t.gettext("This is urgent: I am connecting you to a person right now.")
+        else:
+            text = t.gettext("A person from the call centre will answer you here.")
+        draft.leave_flow()
+        draft.state = draft.state.evolve(failed_attempts=0)
+        draft.replies.append(Reply(text))
+        draft.handoff = HandoffRequest(reason, PRIORITY[reason], summary)
+
+    def _summary(self, draft: _Draft, reason: str) -> dict[str, Any]:
+        slots = draft.state.slots
+        memory = slots.get("memory", {})
+        return {
+            "reason": reason,
+            "language": draft.state.language,
+            "flow": draft.state.flow if draft.state.flow != HANDOFF_OFFER else None,
+            "intents": [{"intent": i, "confidence": c} for i, c in memory.get("intents", [])],
+            "slots": dict(slots.get("facts") or slots.get("last_facts") or {}),
+            "articles": list(memory.get("articles", [])),
+            "last_messages": list(memory.get("texts", [])),
+        }
+
