@@ -69,7 +69,11 @@ class NluModel:
         self._state = state
         self._languages = LanguageIdentifier(state.latin_language_model, lingua or build_lingua_detector())
         self._scorer = LinearTextScorer(state.intent_pipeline)
+        # Build lazy tables and touch every code path once, so the first user message is
+        # as fast as the rest.
         warm_up()
+        for sample in ("Salam, necə qeydiyyatdan keçim?", "skolko stoit", "Сколько стоит?", "hello"):
+            self.parse(sample, today=date(2026, 1, 1))
 
     @property
     def data_hash(self) -> str:

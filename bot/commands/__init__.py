@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import chat, db, serve
+from bot.commands import chat, db, nlu, serve
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db)
+COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db, nlu)
