@@ -93,6 +93,34 @@ class HandoffSettings(_Section):
 _HOURS_SPAN = re.compile(r"([01]\d|2[0-4]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d")
 
 
+class TelegramSettings(_Section):
+    """Telegram channel (secrets: ``MIGASSIST_TELEGRAM_TOKEN``, ``MIGASSIST_TELEGRAM_WEBHOOK_SECRET``)."""
+
+    enabled: bool = False
+    # Bot API service URL; the token is appended (or replaces "{token}"). A self-hosted Bot API
+    # server or a test double is set here.
+    base_url: str = "https://api.telegram.org/bot"
+    request_timeout_seconds: float = Field(10.0, gt=0)
+
+
+class WhatsAppSettings(_Section):
+    """WhatsApp Cloud API channel (secrets: ``MIGASSIST_WHATSAPP_TOKEN``,
+    ``MIGASSIST_WHATSAPP_APP_SECRET``, ``MIGASSIST_WHATSAPP_VERIFY_TOKEN``)."""
+
+    enabled: bool = False
+    base_url: str = "https://graph.facebook.com"
+    api_version: str = "v21.0"
+    phone_number_id: str | None = None
+    # An approved message template used when the 24-hour customer-service window is closed;
+    # without one, such replies fail permanently (and the operator console shows why).
+    template_name: str | None = None
+    # Our language -> the template's WhatsApp language code.
+    template_languages: dict[str, str] = {"az": "az", "ru": "ru", "en": "en"}
+    # Whether the template has one body parameter ({{1}}) that receives the reply's text.
+    template_has_text_parameter: bool = False
+    request_timeout_seconds: float = Field(10.0, gt=0)
+
+
 class Settings(_Section):
     """All non-secret settings."""
 
@@ -104,6 +132,8 @@ class Settings(_Section):
     flows: FlowSettings = FlowSettings()
     outbox: OutboxSettings = OutboxSettings()
     handoff: HandoffSettings = HandoffSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    whatsapp: WhatsAppSettings = WhatsAppSettings()
 
     @field_validator("data_dir")
     @classmethod

@@ -143,10 +143,32 @@ def upgrade() -> None:
     )
     # --- end of call-centre handoff and staff accounts ---
 
+    # --- messaging channels: delivery receipts (bot/storage/receipts.py) ---
+    op.create_table('delivery_receipts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=32), nullable=False),
+    sa.Column('platform_message_id', sa.String(length=128), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_receipts')),
+    sa.UniqueConstraint('channel', 'platform_message_id', 'status', name=op.f('uq_delivery_receipts_channel_platform_message_id_status'))
+    )
+    with op.batch_alter_table('delivery_receipts', schema=None) as batch_op:
+        batch_op.create_index('ix_delivery_receipts_message', ['platform_message_id'], unique=False)
+    # --- end of messaging channels ---
+
 
 
 
 def downgrade() -> None:
+
+    # --- messaging channels ---
+    with op.batch_alter_table('delivery_receipts', schema=None) as batch_op:
+        batch_op.drop_index('ix_delivery_receipts_message')
+    op.drop_table('delivery_receipts')
+    # --- end of messaging channels ---
 
     # --- call-centre handoff and staff accounts ---
     op.drop_table('satisfaction_ratings')
