@@ -34,7 +34,7 @@ COMMON: tuple[Choice, ...] = (
     Choice("exempt:64.0.2", N_("I run my own business here"), ("entrepreneur", "my own business", "sahibkar", "предпринимат", "свой бизнес")),
     Choice("exempt:64.0.3", N_("I work at an embassy or consulate"), ("embassy", "consulate", "sefirlik", "konsulluq", "посольств", "консульств")),
     Choice("exempt:64.0.4", N_("I work for an international organisation"), ("international organi", "beynelxalq teskilat", "международн")),
-    Choice("exempt:64.0.8", N_("I am on a business trip of up to 90 days a year"), ("business trip", "ezamiyyet", "командиров")),
+    Choice("exempt:64.0.8", N_("I am here on a business trip"), ("business trip", "ezamiyyet", "командиров")),
     Choice(f"exempt:{OTHER}", N_("Other cases")),
     Choice(f"exempt:{NONE}", N_("None of these")),
 )

@@ -1,0 +1,90 @@
+"""Work-permit exemption wizard and fee calculator dialogues, one table per language."""
+
+from nlu.types import Duration, Entity
+
+from flows.dialogue import ConversationState
+from tests.flows.conftest import Chat, Said, payloads, run_table, text_of
+
+
+def months(n: int) -> Entity:
+    return Entity("duration", Duration(n, "month"), f"{n} months", 0, 1)
+
+
+def working_days(n: int) -> Entity:
+    return Entity("duration", Duration(n, "day"), f"{n} days", 0, 1)
+
+
+def test_exemption_wizard_in_english_spouse_registered(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("do I need a work permit", Said("work_permit_exemption"), ["Does one of these apply"], ["exempt:none"]),
+            ("2", None, ["Is your spouse registered"], ["spouse:yes"]),
+            ("yes", None, ["You do not need a work permit", "64.0.14"], ["rate:up"]),
+        ],
+    )
+
+
+def test_exemption_wizard_in_russian_none_means_permit_needed(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("нужно ли разрешение на работу", Said("work_permit_exemption", language="ru"), ["Относится ли к вам"], []),
+            ("что-то непонятное", None, ["Извините, я не понял этот ответ"], []),
+            ({"payload": "exempt:none"}, None, ["Вам нужно разрешение на работу", "работодатель"], ["flow:work_permit_fee", "intent:work_permit_apply"]),
+        ],
+    )
+
+
+def test_exemption_wizard_in_azerbaijani_other_categories(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("iş icazəsi lazımdırmı", Said("work_permit_exemption", language="az"), ["Bunlardan biri sizə aiddirmi"], []),
+            ({"payload": "exempt:other"}, None, ["Bunlardan biri sizə aiddirmi"], ["exempt:64.0.9", "exempt:none"]),
+            ({"payload": "exempt:64.0.9"}, None, ["Sizə iş icazəsi lazım deyil", "64.0.9"], []),
+        ],
+    )
+
+
+def test_refugee_is_recognised_from_the_first_message(chat: Chat) -> None:
+    turn = chat.send("I am a refugee, do I need a work permit?", said=Said("work_permit_exemption"))
+    assert "64.0.15" in text_of(turn)
+
+
+def test_fee_with_both_inputs_in_one_message(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("how much is a 1 year permit in 10 working days", Said("work_permit_fee", entities=(months(12), working_days(10))), ["1,400 AZN", "employer", "free"], ["rate:up"]),
+        ],
+    )
+
+
+def test_fee_row_when_processing_is_missing_in_russian(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("сколько стоит разрешение на работу", Said("work_permit_fee", language="ru"), ["На какой срок"], ["months:6"]),
+            ("6", None, ["до 6 месяцев", "900 AZN", "700 AZN", "600 AZN"], ["processing:15"]),
+            ({"payload": "processing:15"}, None, ["700 AZN"], []),
+        ],
+    )
+
+
+def test_fee_for_liberated_territories_in_azerbaijani(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("iş icazəsi neçəyədir", Said("work_permit_fee", language="az"), ["İcazə nə qədər müddətə"], [f"months:{12}"]),
+            ({"payload": "months:24"}, None, ["1.800 AZN", "işğaldan azad edilmiş"], []),
+        ],
+    )
+
+
+def test_fee_rejects_impossible_terms(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:work_permit_fee")
+    turn = chat.send("99")
+    assert "at most 24 months" in text_of(turn)
+    assert "months:3" in payloads(turn)
