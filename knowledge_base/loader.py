@@ -79,7 +79,7 @@ def load_confidence(node: Node) -> Confidence:
 
 ARTICLE_FIELDS = (
     "id", "intents", "priority", "source_language", "confidence", "verified_on", "effective_from",
-    "effective_to", "legal_basis", "sources", "tables", "related", "follow_ups", "text",
+    "effective_to", "legal_basis", "sources", "tables", "related", "follow_ups", "disclaimer", "text",
 )
 TEXT_FIELDS = ("title", "answer", "details", "synonyms", "source_hash")
 
@@ -118,6 +118,7 @@ def load_article(node: Node, acts: Mapping[str, Act]) -> Article:
         else (),
         tables=node["tables"].texts() if node.has("tables") else (),
         priority=node["priority"].integer() if node.has("priority") else 100,
+        disclaimer=node["disclaimer"].boolean() if node.has("disclaimer") else True,
     )
 
 

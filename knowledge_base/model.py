@@ -42,6 +42,14 @@ class LocalText:
         return {language: self.in_(language) for language in LANGUAGES}
 
 
+DISCLAIMER = LocalText(
+    az="Bu, ümumi məlumatdır. Şəxsi vəziyyətiniz üçün 919-a zəng edin və ya operator istəyin.",
+    ru="Это общая информация. По вашей личной ситуации звоните в 919 или попросите оператора.",
+    en="This is general information. For your own case, call 919 or ask for an operator.",
+)
+"""Appended to legal answers: the assistant informs, 919 and operators advise on a personal case."""
+
+
 @dataclass(frozen=True, slots=True)
 class Act:
     """A legal act that content may cite, with its name in each language.
@@ -119,7 +127,9 @@ class Article:
     ``intents`` are intent names from the intent contract (``shared/intents.md``); the first
     article listed for an intent in the knowledge base is its primary answer. ``tables`` names
     the data tables whose amounts the answer quotes (validation checks every amount against them).
-    ``confidence`` is the weakest tag of the facts the article states.
+    ``confidence`` is the weakest tag of the facts the article states. ``disclaimer`` adds the
+    general-information notice (:data:`DISCLAIMER`) to :meth:`text`; only non-legal articles
+    such as the help text switch it off. ``priority``: lower comes first for an intent.
     """
 
     id: str
@@ -136,6 +146,7 @@ class Article:
     follow_ups: tuple[FollowUp, ...] = ()
     tables: tuple[str, ...] = ()
     priority: int = 100
+    disclaimer: bool = True
 
     def title(self, language: str) -> str:
         return self._text(language).title
@@ -155,6 +166,8 @@ class Article:
         basis = self.legal_basis_text(language)
         if basis:
             parts.append(basis)
+        if self.disclaimer:
+            parts.append(DISCLAIMER.in_(language))
         return "\n\n".join(parts)
 
     def legal_basis_text(self, language: str) -> str:

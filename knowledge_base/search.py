@@ -20,7 +20,9 @@ from knowledge_base.model import LANGUAGES, Article
 FIELD_WEIGHTS = {"title": 3.0, "synonyms": 3.0, "answer": 1.0, "details": 0.5}
 OTHER_LANGUAGE_WEIGHT = 0.6
 """Matches in another language still count (mixed-language and transliterated queries)."""
-PREFIX_WEIGHT = 0.6
+PREFIX_WEIGHT = 0.9
+"""A stem match counts at most this much, scaled by how much of the longer word the stem covers:
+"qeydiyyat" → "qeydiyyata" is nearly exact, "necə" → "neçəyədir" is a weak hint."""
 MIN_PREFIX = 4
 """Shorter stems would match too much ("is" in every Azerbaijani word starting with it)."""
 
@@ -70,11 +72,15 @@ class SearchIndex:
         best_language: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for query_term in dict.fromkeys(tokens(query)):
             per_article: dict[int, tuple[float, str]] = {}
+            # A stem match is no rarer than the word asked for: a common word ("necə") must not
+            # borrow the weight of a rare longer word it happens to start ("neçəyədir").
+            query_idf = self._idf.get(query_term, math.inf)
             for term, closeness in self._matching_terms(query_term):
+                idf = min(self._idf[term], query_idf)
                 for index, languages in self._postings[term].items():
                     for text_language, field_weight in languages.items():
                         language_weight = 1.0 if text_language == language else OTHER_LANGUAGE_WEIGHT
-                        value = closeness * field_weight * language_weight * self._idf[term]
+                        value = closeness * field_weight * language_weight * idf
                         if value > per_article.get(index, (0.0, ""))[0]:
                             per_article[index] = (value, text_language)
             for index, (value, text_language) in per_article.items():
@@ -95,7 +101,7 @@ class SearchIndex:
         matches = [(query_term, 1.0)] if query_term in self._postings else []
         if len(query_term) >= MIN_PREFIX:
             matches.extend(
-                (term, PREFIX_WEIGHT)
+                (term, PREFIX_WEIGHT * min(len(term), len(query_term)) / max(len(term), len(query_term)))
                 for term in self._terms
                 if term != query_term
                 and len(term) >= MIN_PREFIX
