@@ -7,7 +7,7 @@ Three views of a message, each a pure function of the text:
 * :func:`transliterate_ru` — Cyrillic to the Latin spelling people type on a Latin keyboard
   ("разрешение" → "razreshenie"), so Russian typed in Latin letters can meet Russian in Cyrillic.
 * :func:`skeleton` — a coarser Latin key where spelling variants collapse ("sh"/"s", "kh"/"x"/"h",
-  "ja"/"ya"/"ia", "ts"/"c"). It over-merges on purpose: it is only ever used as an *extra*
+  "zh"/"j", "y"/"i", "ts"/"c"). It over-merges on purpose: it is only ever used as an *extra*
   feature view next to :func:`fold`, never instead of it.
 """
 
@@ -148,7 +148,6 @@ _SKELETON_REWRITES: tuple[tuple[str, str], ...] = (
     ("x", "h"),
     ("w", "v"),
     ("q", "g"),
-    ("j", "i"),
     ("y", "i"),
 )
 _SKELETON_PATTERN = re.compile("|".join(re.escape(src) for src, _ in _SKELETON_REWRITES))

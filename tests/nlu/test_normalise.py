@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nlu.normalise import fold, fold_aligned, skeleton, transliterate_ru
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Qeydiyyatdan keçməliyəm?", "qeydiyatdan kecmeliyem"),
+        ("İŞ İCAZƏSİ", "is icazesi"),
+        ("IŞIQ", "isiq"),
+        ("Şəhadətnamə, çörək, ağ, göz, üz, qız", "sehadetname corek ag goz uz qiz"),
+        ("Salaaaam!!! 😀🙏", "salam"),
+        ("  many   spaces\tand\nlines ", "many spaces and lines"),
+        ("Здравствуйте, ПОЖАЛУЙСТА", "здравствуйте пожалуйста"),
+        ("ёлка", "елка"),
+        ("don't", "dont"),
+        ("01.03.2026 — 1000 AZN", "01 03 2026 1000 azn"),
+        ("", ""),
+        ("😀🙏", ""),
+    ],
+)
+def test_fold(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+def test_fold_keeps_digits_unsqueezed() -> None:
+    assert fold("2000 manat") == "2000 manat"
+
+
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("сколько стоит разрешение на работу", "skolko stoit razreshenie na rabotu"),
+        ("здравствуйте", "zdravstvuyte"),
+        ("пожалуйста", "pozhaluysta"),
+        ("чем", "chem"),
+    ],
+)
+def test_transliterate_ru_matches_how_people_type(cyrillic: str, latin: str) -> None:
+    assert transliterate_ru(fold(cyrillic)) == fold(latin)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("şəhadətnamə", "shehadetname"),
+        ("razreshenie", "razresenie"),
+        ("Казахстан", "Kazakhstan"),
+        ("Kazakhstan", "Kazahstan"),
+        ("xahiş", "khahish"),
+        ("пожалуйста", "pojaluysta"),
+    ],
+)
+def test_skeleton_merges_spelling_variants(one: str, other: str) -> None:
+    assert skeleton(one) == skeleton(other)
+
+
+def test_skeleton_keeps_different_words_apart() -> None:
+    assert skeleton("viza") != skeleton("qeydiyyat")
+
+
+@given(st.text(max_size=200))
+def test_fold_aligned_keeps_length_and_fold_is_idempotent(text: str) -> None:
+    assert len(fold_aligned(text)) == len(text)
+    assert fold(fold(text)) == fold(text)
