@@ -1,0 +1,189 @@
+"""Sign-in for the staff consoles: login/logout pages, the session cookie, CSRF checks and roles.
+
+Consoles call :meth:`StaffAuth.require` in every handler (and :meth:`StaffAuth.check_csrf`
+for every state-changing request): pages redirect to ``/login``, APIs answer 401/403 JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from string import Template
+from typing import AsyncIterator
+from urllib.parse import quote
+
+from aiohttp import web
+
+from bot.accounts.cookies import SessionSigner
+from bot.accounts.store import AccountStore
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "migassist_session"
+LOGIN_COOKIE = "migassist_login"
+CSRF_HEADER = "X-CSRF-Token"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """The signed-in person for one request."""
+
+    account_id: int
+    username: str
+    display_name: str
+    role: str
+    languages: tuple[str, ...]
+    csrf: str
+
+
+def render(template: str, **values: str) -> str:
+    """Fill ``templates/<template>`` with HTML-escaped values (``$name`` placeholders)."""
+    text = (TEMPLATES_DIR / template).read_text(encoding="utf-8")
+    return Template(text).substitute({name: escape(value, quote=True) for name, value in values.items()})
+
+
+def _local_path(target: str | None, default: str) -> str:
+    # Only same-site paths: "//evil.example" or "https://…" would make the login an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def session_secret(config: Config) -> bytes:
+    """``MIGASSIST_SESSION_SECRET``, or a random per-process key (development only: sessions
+    do not survive a restart and are not shared between worker processes)."""
+    configured = config.secrets.get("SESSION_SECRET")
+    if configured:
+        return configured.encode()
+    log.warning(
+        "MIGASSIST_SESSION_SECRET is not set: using a random key for this process only; "
+        "set it in production (sessions break on restart and across workers)"
+    )
+    return secrets.token_bytes(32)
+
+
+class StaffAuth:
+    """Authenticates staff requests from the signed session cookie."""
+
+    def __init__(self, store: AccountStore, signer: SessionSigner) -> None:
+        self.store = store
+        self._signer = signer
+
+    async def current(self, request: web.Request) -> Staff | None:
+        claims = self._signer.read(request.cookies.get(SESSION_COOKIE))
+        if claims is None:
+            return None
+        account = await self.store.get(claims.account_id)
+        if account is None or account.disabled or account.session_version != claims.version:
+            return None
+        return Staff(
+            account.id, account.username, account.display_name, account.role, account.language_list, claims.csrf
+        )
+
+    async def require(self, request: web.Request, roles: tuple[str, ...], *, page: bool = False) -> Staff:
+        """The signed-in staff member holding one of ``roles`` (admins hold every role).
+
+        Not signed in: a page redirects to the login, an API gets 401. Wrong role: 403.
+        """
+        staff = await self.current(request)
+        if staff is None:
+            if page:
+                raise web.HTTPFound(f"/login?next={quote(request.path_qs, safe='')}")
+            raise web.HTTPUnauthorized(text='{"error": "not signed in"}', content_type="application/json")
+        if staff.role not in roles and staff.role != "admin":
+            raise web.HTTPForbidden(text='{"error": "not allowed for your role"}', content_type="application/json")
+        return staff
+
+    @staticmethod
+    def check_csrf(request: web.Request, staff: Staff, submitted: str | None = None) -> None:
+        """Reject a state-changing request whose CSRF token (header or form field) is not the session's."""
+        token = submitted if submitted is not None else request.headers.get(CSRF_HEADER, "")
+        if not secrets.compare_digest(token, staff.csrf):
+            raise web.HTTPForbidden(text='{"error": "invalid CSRF token"}', content_type="application/json")
+
+    @staticmethod
+    def check_origin(request: web.Request) -> None:
+        """WebSockets carry no CSRF header: refuse cross-site ones by their Origin."""
+        origin = request.headers.get("Origin")
+        expected = f"{request.scheme}://{request.host}"
+        if origin is not None and origin != expected:
+            raise web.HTTPForbidden(text="cross-site WebSocket refused")
+
+    # --- pages ---
+
+    async def login_page(self, request: web.Request, error: str = "") -> web.Response:
+        nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+        body = render(
+            "login.html",
+            csrf=self._signer.token("login", nonce),
+            next=_local_path(request.query.get("next"), "/console/"),
+            error=error,
+        )
+        response = web.Response(text=body, content_type="text/html", headers=_NO_STORE)
+        response.set_cookie(
+            LOGIN_COOKIE, nonce, httponly=True, samesite="Strict", secure=request.secure, path="/login"
+        )
+        return response
+
+    async def login(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        submitted = str(form.get("csrf", ""))
+        if not nonce or not secrets.compare_digest(submitted, self._signer.token("login", nonce)):
+            raise web.HTTPForbidden(text="invalid or expired login form; reload the page")
+        account = await self.store.authenticate(str(form.get("username", "")).strip(), str(form.get("password", "")))
+        if account is None:
+            log.info("failed staff login")
+            response = await self.login_page(request, error="Wrong username or password, or the account is disabled.")
+            response.set_status(401)
+            return response
+        cookie, _claims = self._signer.issue(account.id, account.session_version)
+        log.info("staff account %s signed in", account.id)
+        response = web.HTTPSeeOther(_local_path(str(form.get("next", "")), "/console/"))
+        response.set_cookie(SESSION_COOKIE, cookie, httponly=True, samesite="Strict", secure=request.secure, path="/")
+        response.del_cookie(LOGIN_COOKIE, path="/login")
+        raise response
+
+    async def logout(self, request: web.Request) -> web.Response:
+        staff = await self.current(request)
+        if staff is not None:
+            form = await request.post()
+            self.check_csrf(request, staff, str(form.get("csrf", "")))
+        response = web.HTTPSeeOther("/login")
+        response.del_cookie(SESSION_COOKIE, path="/")
+        raise response
+
+
+_NO_STORE = {"Cache-Control": "no-store"}
+
+AUTH = web.AppKey("staff_auth", StaffAuth)
+
+
+def setup_accounts(app: web.Application) -> None:
+    """Mount ``/login`` and ``/logout`` and create :data:`AUTH` once the database is up."""
+
+    async def _accounts(app: web.Application) -> AsyncIterator[None]:
+        # Imported here: bot.app imports the consoles, so its keys exist only once it has loaded.
+        from bot.app import CONFIG, SESSIONS
+
+        app[AUTH] = StaffAuth(AccountStore(app[SESSIONS]), SessionSigner(session_secret(app[CONFIG])))
+        yield
+
+    async def login_page(request: web.Request) -> web.Response:
+        return await request.app[AUTH].login_page(request)
+
+    async def login(request: web.Request) -> web.Response:
+        return await request.app[AUTH].login(request)
+
+    async def logout(request: web.Request) -> web.Response:
+        return await request.app[AUTH].logout(request)
+
+    app.cleanup_ctx.append(_accounts)
+    app.router.add_get("/login", login_page)
+    app.router.add_post("/login", login)
+    app.router.add_post("/logout", logout)

@@ -1,0 +1,1 @@
+"""The live operator console: queue, chats, transcript, summary, replies (web, WebSocket)."""
