@@ -18,6 +18,7 @@ from bot.channels.base import ChannelSender
 from bot.channels.rest import RestChannel
 from bot.channels.webchat import WebChatChannel, STATIC_DIR
 from bot.config import Config
+from bot.console.routes import setup_console
 from bot.core.assistant import Assistant
 from bot.core.events import EventHub
 from bot.core.inbox import Inbox
@@ -142,6 +143,7 @@ def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Appli
     app.router.add_post("/webhooks/rest/webhook", _rest_webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static", STATIC_DIR)
+    setup_console(app)  # operator console, staff sign-in, call-centre desk services
     return app
 
 
