@@ -159,10 +159,36 @@ def upgrade() -> None:
         batch_op.create_index('ix_delivery_receipts_message', ['platform_message_id'], unique=False)
     # --- end of messaging channels ---
 
+    # --- knowledge-base content revisions (bot/storage/content.py) ---
+    op.create_table('content_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('path', sa.String(length=200), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('author', sa.String(length=128), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('draft', 'review', 'published', 'withdrawn')", name=op.f('ck_content_revisions_status')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_revisions')),
+    sa.UniqueConstraint('path', 'revision', name=op.f('uq_content_revisions_path_revision'))
+    )
+    with op.batch_alter_table('content_revisions', schema=None) as batch_op:
+        batch_op.create_index('ix_content_revisions_path_status', ['path', 'status'], unique=False)
+    # --- end of knowledge-base content revisions ---
+
 
 
 
 def downgrade() -> None:
+
+    # --- knowledge-base content revisions ---
+    with op.batch_alter_table('content_revisions', schema=None) as batch_op:
+        batch_op.drop_index('ix_content_revisions_path_status')
+    op.drop_table('content_revisions')
+    # --- end of knowledge-base content revisions ---
 
     # --- messaging channels ---
     with op.batch_alter_table('delivery_receipts', schema=None) as batch_op:
