@@ -35,11 +35,15 @@ TABLES_DIR = "tables"
 
 
 def read_content_files(content_dir: Path) -> dict[str, str]:
-    """All content files under ``content_dir`` as ``{relative posix path: text}``."""
+    """All content files under ``content_dir`` as ``{relative posix path: text}``.
+
+    Bytes are decoded as they are (no newline translation), so storing and exporting the text
+    reproduces each file exactly.
+    """
     if not content_dir.is_dir():
         raise ContentError(str(content_dir), "(directory)", "content directory not found")
     return {
-        path.relative_to(content_dir).as_posix(): path.read_text(encoding="utf-8")
+        path.relative_to(content_dir).as_posix(): path.read_bytes().decode("utf-8")
         for path in sorted(content_dir.rglob("*.yml"))
     }
 
