@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 ENV_PREFIX = "MIGASSIST_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +119,12 @@ class WhatsAppSettings(_Section):
     # Whether the template has one body parameter ({{1}}) that receives the reply's text.
     template_has_text_parameter: bool = False
     request_timeout_seconds: float = Field(10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _phone_number_when_enabled(self) -> "WhatsAppSettings":
+        if self.enabled and not self.phone_number_id:
+            raise ValueError("phone_number_id is required when whatsapp is enabled")
+        return self
 
 
 class Settings(_Section):

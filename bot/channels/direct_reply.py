@@ -1,0 +1,85 @@
+"""Answering a message without the dialogue (a photo the flows cannot read, a channel command).
+
+The message is still stored (deduplicated on the platform id, so a redelivery is answered once)
+and the answer still goes through the outbox, in the same transaction, like every reply; the
+message is stored as already processed so the dialogue never sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.inbox import conversation_id_for
+from bot.core.outbox import enqueue_replies
+from bot.storage.base import Base, utcnow
+from bot.storage.models import Conversation, Message
+from flows.messages import ConversationKey, IncomingMessage, Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSnapshot:
+    """What a channel needs to know about a conversation before deciding how to answer."""
+
+    status: str  # bot | queued | human
+    language: str | None
+
+
+async def look_up(sessions: async_sessionmaker[AsyncSession], key: ConversationKey) -> ConversationSnapshot:
+    """The conversation's status and language (a new conversation: ``bot``, no language yet)."""
+    async with sessions() as session:
+        row = (
+            await session.execute(
+                select(Conversation.status, Conversation.language).where(
+                    Conversation.channel == key.channel, Conversation.user_id == key.user_id
+                )
+            )
+        ).first()
+    return ConversationSnapshot("bot", None) if row is None else ConversationSnapshot(row.status, row.language)
+
+
+async def reply_directly(
+    sessions: async_sessionmaker[AsyncSession], message: IncomingMessage, replies: Sequence[Reply]
+) -> bool:
+    """Store ``message`` as processed and enqueue ``replies`` to it; ``False`` for a redelivery.
+
+    The caller kicks the outbox dispatcher when this returns ``True``.
+    """
+    async with sessions.begin() as session:
+        conversation_id = await conversation_id_for(session, message.key)
+        row = Message(
+            conversation_id=conversation_id,
+            channel=message.key.channel,
+            direction="in",
+            author="user",
+            platform_message_id=message.message_id,
+            text=message.text,
+            payload=message.payload,
+            language_hint=message.language_hint,
+            kind="text",
+            created_at=message.received_at,
+            processed_at=utcnow(),
+        )
+        if not await insert_once(session, row):
+            return False
+        conversation = await session.get_one(Conversation, conversation_id)
+        conversation.last_inbound_at = message.received_at
+        await enqueue_replies(
+            session, conversation, replies, author="bot", language=conversation.language, in_reply_to=row.id
+        )
+    return True
+
+
+async def insert_once(session: AsyncSession, row: Base) -> bool:
+    """Insert ``row`` unless a unique constraint says it is already stored (a redelivery)."""
+    try:
+        async with session.begin_nested():  # a savepoint: a concurrent duplicate only undoes this
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
