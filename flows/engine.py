@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from knowledge_base.model import Article
 from nlu.normalise import fold
 from nlu.types import ParseResult
 
@@ -34,7 +35,8 @@ from flows.knowledge import IntentParser, KnowledgeBase, find_article
 from flows.messages import LANGUAGES, Button, IncomingMessage, Reply
 from flows.permit_fees import PermitFeeFlow
 from flows.replies import TOPIC_LABELS, handoff_offer, language_buttons, main_menu, menu_payload_for_number, rating, topic_button
-from flows.stay import FOCUS_REGISTRATION, FOCUS_STAY, StayFlow, wants_calculation
+from flows.uncertainty import call_centre_phone
+from flows.stay import FOCUS_REGISTRATION, FOCUS_STAY, StayFlow
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +65,6 @@ LANGUAGE_WORDS: Mapping[str, tuple[str, ...]] = {
     "ru": ("rus", "рус", "russian"),
     "en": ("ingilis", "english", "англ", "angl", "inglis"),
 }
-
-#: Topic intents answered by a flow rather than an article.
-FLOW_FOR_INTENT: Mapping[str, str] = {"work_permit_exemption": "work_permit_exemption", "work_permit_fee": "work_permit_fee"}
 
 
 @dataclass(frozen=True)
@@ -116,6 +115,7 @@ class DialogueEngine:
         self._catalogs = catalogs or load_catalogs()
         self._zone = ZoneInfo(settings.timezone)
         self._flows: dict[str, Flow] = {flow.name: flow for flow in (StayFlow(), ExemptionWizard(), PermitFeeFlow())}
+        self._flow_for_intent: dict[str, Flow] = {intent: flow for flow in self._flows.values() for intent in flow.intents}
 
     def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
         """Decide the replies to ``message``; internal errors become an apology and a handoff offer."""
@@ -288,9 +288,14 @@ class DialogueEngine:
         self._apply_outcome(ctx, draft, flow, outcome)
 
     def _is_new_question(self, parse: ParseResult, flow: Flow) -> bool:
+        """A confident question on another topic (or for the menu) while a flow waits for an answer.
+
+        Chit-chat and out-of-scope guesses do not count: short answers like "2" or "ok" are
+        often misread as those, and the flow's question should simply be asked again.
+        """
         if parse.confidence < self._settings.confident_threshold:
             return False
-        return parse.intent not in ("affirm", "deny") and FLOW_FOR_INTENT.get(parse.intent) != flow.name
+        return (parse.intent in TOPIC_LABELS or parse.intent == "help") and parse.intent not in flow.intents
 
     def _apply_outcome(self, ctx: TurnContext, draft: _Draft, flow: Flow, outcome: FlowOutcome) -> None:
         failed = 0 if outcome.understood else draft.state.failed_attempts + 1
@@ -323,8 +328,11 @@ class DialogueEngine:
 
     def _apply_policy(self, ctx: TurnContext, draft: _Draft, parse: ParseResult) -> None:
         settings = self._settings
-        control = parse.intent in CONTROL_INTENTS and parse.confidence >= settings.clarify_threshold
-        if parse.confidence >= settings.confident_threshold or control:
+        plausible = parse.confidence >= settings.clarify_threshold
+        control = plausible and parse.intent in CONTROL_INTENTS
+        flow = self._flow_for_intent.get(parse.intent)
+        backed_by_facts = plausible and flow is not None and flow.recognises(ctx)
+        if parse.confidence >= settings.confident_threshold or control or backed_by_facts:
             draft.state = draft.state.evolve(failed_attempts=0)
             self._answer_intent(ctx, draft, parse.intent, parse)
             return
@@ -346,10 +354,10 @@ class DialogueEngine:
     def _answer_intent(self, ctx: TurnContext, draft: _Draft, intent: str, parse: ParseResult | None) -> None:
         t = ctx.t
         if intent == "trafficking_emergency":
-            self._add_article_replies(ctx, draft, intent, rate=False)
+            self._show_help_lines(ctx, draft, intent)
             self._hand_off(ctx, draft, "emergency")
         elif intent == "labour_rights":
-            self._add_article_replies(ctx, draft, intent, rate=False)
+            self._show_help_lines(ctx, draft, intent)
             self._offer_person(ctx, draft, "labour_rights", t.gettext("A person from the call centre can help you with this now. Shall I connect you?"))
         elif intent == "human_handoff":
             self._hand_off(ctx, draft, "asked")
@@ -357,12 +365,13 @@ class DialogueEngine:
             self._change_language(ctx, draft)
         elif intent in ("stay_period", "registration"):
             focus = FOCUS_REGISTRATION if intent == "registration" else FOCUS_STAY
-            if wants_calculation(ctx):
-                self._start_flow(ctx, draft, self._flows["stay"], {"focus": focus})
+            stay = self._flow_for_intent[intent]
+            if stay.recognises(ctx):
+                self._start_flow(ctx, draft, stay, {"focus": focus})
             else:
-                self._add_article_replies(ctx, draft, intent, extra=(Button(t.gettext("Calculate my dates"), "flow:stay"),))
-        elif intent in FLOW_FOR_INTENT:
-            self._start_flow(ctx, draft, self._flows[FLOW_FOR_INTENT[intent]], {})
+                self._add_article_replies(ctx, draft, intent, extra=(Button(t.gettext("Calculate my dates"), f"flow:{stay.name}"),))
+        elif intent in self._flow_for_intent:
+            self._start_flow(ctx, draft, self._flow_for_intent[intent], {})
         elif intent in TOPIC_LABELS:
             self._add_article_replies(ctx, draft, intent)
         else:
@@ -376,17 +385,27 @@ class DialogueEngine:
         else:
             draft.replies.append(Reply(ctx.t.gettext("Which language would you like?"), language_buttons()))
 
-    def _add_article_replies(self, ctx: TurnContext, draft: _Draft, intent: str, extra: tuple[Button, ...] = (), rate: bool = True) -> None:
-        articles = [a for a in self._kb.articles_for_intent(intent) if a.is_effective_on(ctx.today)]
-        if not articles:
+    def _add_article_replies(self, ctx: TurnContext, draft: _Draft, intent: str, extra: tuple[Button, ...] = ()) -> None:
+        """The primary article for ``intent`` as a rated answer, or an offer of a person."""
+        article = self._primary_article(ctx, intent)
+        if article is None:
             self._offer_person(ctx, draft, "asked", ctx.t.gettext("I do not have an answer to this yet. Would you like to ask a person?"))
             return
-        replies = answer_article(ctx, articles[0], extra)
-        if rate:
-            self._add_answer(ctx, draft, replies, [articles[0].id])
-        else:
-            draft.replies.extend(replies)
-            draft.remember("articles", articles[0].id)
+        self._add_answer(ctx, draft, answer_article(ctx, article, extra), [article.id])
+
+    def _show_help_lines(self, ctx: TurnContext, draft: _Draft, intent: str) -> None:
+        """Emergency / hotline information: the intent's article, or at least the call centre."""
+        article = self._primary_article(ctx, intent)
+        if article is not None:
+            draft.replies.append(Reply(article.text(ctx.t.language)))
+            draft.remember("articles", article.id)
+            return
+        phone = call_centre_phone(self._kb)
+        if phone:
+            draft.replies.append(Reply(ctx.t.gettext("Call centre: {phone}.", phone=phone)))
+
+    def _primary_article(self, ctx: TurnContext, intent: str) -> Article | None:
+        return next((a for a in self._kb.articles_for_intent(intent) if a.is_effective_on(ctx.today)), None)
 
     def _add_answer(self, ctx: TurnContext, draft: _Draft, replies: list[Reply], article_ids: list[str]) -> None:
         """A final answer: its replies, then "Was this helpful?"."""

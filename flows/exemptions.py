@@ -55,6 +55,7 @@ class ExemptionWizard(Flow):
     """Asks which art. 64 category applies and gives a verdict with the subclause."""
 
     name = FLOW_NAME
+    intents = ("work_permit_exemption",)
 
     def start(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
         choice = find_keyword(fold(ctx.text), COMMON[:7]) if ctx.text else None

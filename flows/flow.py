@@ -97,12 +97,19 @@ class Slot(ABC):
 class Flow(ABC):
     """A conversation flow: started by an intent or a ``flow:<name>`` button.
 
-    ``payload_prefixes`` are the flow's own button payloads that may still arrive after it has
-    answered (e.g. "processing:10" under a fee table); they restart it from its last facts.
+    ``intents`` are the topics it answers; ``payload_prefixes`` are the flow's own button
+    payloads that may still arrive after it has answered (e.g. "processing:10" under a fee
+    table); they restart it from its last facts.
     """
 
     name: str
+    intents: tuple[str, ...] = ()
     payload_prefixes: tuple[str, ...] = ()
+
+    def recognises(self, ctx: TurnContext) -> bool:
+        """Whether the message holds facts this flow needs: evidence for its topic beyond the
+        classifier's confidence (a date and a citizenship point at the stay calculator)."""
+        return False
 
     @abstractmethod
     def start(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:

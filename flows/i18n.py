@@ -99,7 +99,7 @@ class Catalogs:
 
     def translator(self, language: str | None) -> Translator:
         """A translator for ``language``; an unknown or missing language gets the default one."""
-        lang = language if language in self.by_language else DEFAULT_LANGUAGE
+        lang = language if language is not None and language in self.by_language else DEFAULT_LANGUAGE
         return Translator(lang, self.by_language[lang])
 
 

@@ -91,6 +91,7 @@ class PermitFeeFlow(SlotFlow):
     """Asks only for what is missing; the processing time is optional (then the whole row)."""
 
     name = FLOW_NAME
+    intents = ("work_permit_fee",)
     slots = (DurationSlot(),)
     payload_prefixes = (MONTHS_PREFIX, PROCESSING_PREFIX, REGIME_PREFIX)
 

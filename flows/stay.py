@@ -216,7 +216,11 @@ class StayFlow(SlotFlow):
     """Stay period, registration deadline, extension and fines from the arrival date."""
 
     name = FLOW_NAME
+    intents = ("stay_period", "registration")
     slots = (ArrivalSlot(), EntrySlot(), VisaDaysSlot(), CountrySlot())
+
+    def recognises(self, ctx: TurnContext) -> bool:
+        return wants_calculation(ctx)
 
     def finish(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
         t = ctx.t
@@ -224,7 +228,7 @@ class StayFlow(SlotFlow):
             text = t.gettext(
                 "With a residence permit your stay follows the permit's validity, so this calculator (for visitors) does not apply. See the residence permit answer instead."
             )
-            buttons = (Button(t.gettext("Residence permits"), "intent:temporary_residence"), Button(t.gettext("Main menu"), "menu"))
+            buttons: tuple[Button, ...] = (Button(t.gettext("Residence permits"), "intent:temporary_residence"), Button(t.gettext("Main menu"), "menu"))
             return FlowOutcome((Reply(text, buttons),), None, facts, answered=True)
         country = facts.get("country")
         stay_facts = StayFacts(
@@ -238,7 +242,7 @@ class StayFlow(SlotFlow):
         buttons = (
             Button(t.gettext("Extending my stay"), "intent:stay_extension"),
             Button(t.gettext("How to register"), "intent:registration"),
-            Button(t.gettext("Change my answers"), "back"),
+            Button(t.gettext("Calculate again"), f"flow:{FLOW_NAME}"),
             Button(t.gettext("Main menu"), "menu"),
         )
         return FlowOutcome((Reply(text, buttons),), None, facts, answered=True)

@@ -48,7 +48,7 @@ def test_every_entry_is_translated_with_matching_placeholders(language: str) -> 
     for message in entries(language):
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        expected = set().union(*(placeholders(i) for i in ids))
+        expected = set().union(*(placeholders(str(i)) for i in ids))
         if message.fuzzy:
             problems.append(f"fuzzy: {ids[0]!r}")
         if isinstance(message.id, tuple) and len(strings) != PLURAL_FORMS[language]:
@@ -56,7 +56,7 @@ def test_every_entry_is_translated_with_matching_placeholders(language: str) -> 
         # A Russian "one" form may spell the number out, so only {count} may be left out there.
         may_omit = {"count"} if isinstance(message.id, tuple) else set()
         for string in strings:
-            found = placeholders(string)
+            found = placeholders(str(string or ""))
             if not string:
                 problems.append(f"untranslated: {ids[0]!r}")
             elif found - expected or expected - found - may_omit:

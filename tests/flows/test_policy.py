@@ -132,7 +132,7 @@ def test_internal_errors_become_an_apology_and_an_offer(chat: Chat) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    chat.nlu.parse = broken  # type: ignore[method-assign]
+    chat.nlu.parse = broken  # type: ignore[method-assign, assignment]
     state = ConversationState(language="ru")
     message = IncomingMessage(ConversationKey("test", "u1"), "m1", "привет", NOW)
     turn = chat.engine.respond(state, message, NOW)
