@@ -96,7 +96,11 @@ class PermitFeeFlow(SlotFlow):
     payload_prefixes = (MONTHS_PREFIX, PROCESSING_PREFIX, REGIME_PREFIX)
 
     def start(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
-        return super().start(ctx, {**facts, **_optional_facts(ctx, facts)})
+        facts = {**facts, **_optional_facts(ctx, facts)}
+        if "processing" in facts and "months" not in facts and self.slots[0].extract(ctx, facts) is None:
+            # Only the processing time is known: the column for it answers every term at once.
+            return self.finish(ctx, facts)
+        return super().start(ctx, facts)
 
     def handle(self, ctx: TurnContext, step: str, facts: Facts, filled: Sequence[str]) -> FlowOutcome:
         return super().handle(ctx, step, {**facts, **_optional_facts(ctx, facts)}, filled)
@@ -104,44 +108,57 @@ class PermitFeeFlow(SlotFlow):
     def finish(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
         t = ctx.t
         fees = ctx.kb.tables.work_permit_fees
-        months: int = facts["months"]
-        regime = LIBERATED if months > longest_months(fees, GENERAL) else regime_for(facts)
+        months: int | None = facts.get("months")
+        regime = LIBERATED if months is not None and months > longest_months(fees, GENERAL) else regime_for(facts)
         facts = {**facts, "regime": regime}
         processing = facts.get("processing")
         if processing is not None and processing not in fees.processing_tiers(regime):
             processing = None
         rows = fee_rows(fees, regime, months, processing)
-        info = fees.regime(regime)
-        lines = []
-        if processing is not None and len(rows) == 1:
-            row = rows[0]
-            lines.append(
-                t.gettext(
-                    "The state fee for a work permit for {term}, processed in {days} working days, is {amount}.",
-                    term=_up_to(t, row.duration_months),
-                    days=row.processing_working_days,
-                    amount=t.format_money(row.amount_azn),
-                )
-            )
-        else:
-            lines.append(t.gettext("State fee for a work permit for {term}, by processing time:", term=_up_to(t, rows[0].duration_months)))
-            lines += [
-                "• " + t.ngettext("{count} working day: {amount}", "{count} working days: {amount}", row.processing_working_days, count=row.processing_working_days, amount=t.format_money(row.amount_azn))
-                for row in rows
-            ]
+        lines = _fee_lines(t, rows, months, processing)
         if regime == LIBERATED:
             lines.append(t.gettext("These are the fees for work in the liberated territories (a temporary regime)."))
         lines.append(t.gettext("The employer applies for the permit and pays the fee. Re-issuing a permit, or a new permit for a new job with the same employer, is free."))
-        lines += basis_notes(ctx, [info.basis])
-        buttons = tuple(
-            Button(t.ngettext("{count} working day", "{count} working days", days, count=days), f"{PROCESSING_PREFIX}{days}")
-            for days in fees.processing_tiers(regime)
-            if processing is None
-        )
+        lines += basis_notes(ctx, [fees.regime(regime).basis])
+        buttons: tuple[Button, ...] = ()
+        if months is not None and processing is None:
+            buttons = tuple(
+                Button(t.ngettext("{count} working day", "{count} working days", days, count=days), f"{PROCESSING_PREFIX}{days}")
+                for days in fees.processing_tiers(regime)
+            )
         if regime == GENERAL:
             buttons += (Button(t.gettext("Work in the liberated territories"), f"{REGIME_PREFIX}{LIBERATED}"),)
-        buttons += (Button(t.gettext("Another term"), "flow:work_permit_fee"), Button(t.gettext("Main menu"), "menu"))
+        buttons += (Button(t.gettext("Another term"), f"flow:{FLOW_NAME}"), Button(t.gettext("Main menu"), "menu"))
         return FlowOutcome((Reply("\n".join(lines), buttons),), None, facts, answered=True)
+
+
+def _fee_lines(t: Translator, rows: Sequence[FeeRow], months: int | None, processing: int | None) -> list[str]:
+    """One fee, the row of a term (by processing time) or the column of a processing time (by term)."""
+    if months is not None and processing is not None and len(rows) == 1:
+        row = rows[0]
+        return [
+            t.gettext(
+                "The state fee for a work permit for {term}, processed in {days} working days, is {amount}.",
+                term=_up_to(t, row.duration_months),
+                days=row.processing_working_days,
+                amount=t.format_money(row.amount_azn),
+            )
+        ]
+    if months is not None:
+        header = t.gettext("State fee for a work permit for {term}, by processing time:", term=_up_to(t, rows[0].duration_months))
+        items = [
+            t.ngettext("{count} working day: {amount}", "{count} working days: {amount}", row.processing_working_days, count=row.processing_working_days, amount=t.format_money(row.amount_azn))
+            for row in rows
+        ]
+    else:
+        header = t.ngettext(
+            "State fee for a work permit processed in {count} working day, by term:",
+            "State fee for a work permit processed in {count} working days, by term:",
+            processing or 0,
+            count=processing,
+        )
+        items = [f"{_up_to(t, row.duration_months)}: {t.format_money(row.amount_azn)}" for row in rows]
+    return [header] + [f"• {item}" for item in items]
 
 
 def _optional_facts(ctx: TurnContext, facts: Facts) -> dict[str, Any]:

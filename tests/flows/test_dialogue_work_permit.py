@@ -88,3 +88,11 @@ def test_fee_rejects_impossible_terms(chat: Chat) -> None:
     turn = chat.send("99")
     assert "at most 24 months" in text_of(turn)
     assert "months:3" in payloads(turn)
+
+
+def test_fee_column_when_only_the_processing_time_is_given(chat: Chat) -> None:
+    turn = chat.send("permit fee with 20 working days processing", said=Said("work_permit_fee", entities=(working_days(20),)))
+    shown = text_of(turn)
+    assert "processed in 20 working days, by term" in shown
+    assert all(amount in shown for amount in ("350 AZN", "600 AZN", "1,000 AZN"))
+    assert "700 AZN" not in shown
