@@ -19,14 +19,22 @@ from flows.messages import LANGUAGES, Button
 
 @dataclass(frozen=True)
 class Choice:
-    """One option of a question: its payload, its label (a msgid) and typed keywords (folded)."""
+    """One option of a question: its payload, its label and words that name it when typed.
+
+    ``label`` is a msgid, or — with ``translatable=False`` — text already in the user's language
+    (descriptions that come from the knowledge base).
+    """
 
     payload: str
     label: str
     keywords: tuple[str, ...] = field(default=())
+    translatable: bool = True
+
+    def title(self, t: Translator) -> str:
+        return t.gettext(self.label) if self.translatable else self.label
 
     def button(self, t: Translator, number: int | None = None) -> Button:
-        title = t.gettext(self.label)
+        title = self.title(t)
         return Button(f"{number}. {title}" if number is not None else title, self.payload)
 
 
@@ -72,4 +80,4 @@ def mentions(folded_text: str, words: Iterable[str]) -> bool:
 
 
 def _labels(choice: Choice, catalogs: Catalogs) -> set[str]:
-    return {fold(catalogs.translator(language).gettext(choice.label)) for language in LANGUAGES}
+    return {fold(choice.title(catalogs.translator(language))) for language in LANGUAGES}

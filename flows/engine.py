@@ -30,7 +30,7 @@ from flows.exemptions import ExemptionWizard
 from flows.choices import mentions
 from flows.faq import answer_article, answer_intent
 from flows.flow import Flow, FlowOutcome, TurnContext
-from flows.i18n import DEFAULT_LANGUAGE, Catalogs, Translator, load_catalogs
+from flows.i18n import DEFAULT_LANGUAGE, Catalogs, load_catalogs
 from flows.knowledge import IntentParser, KnowledgeBase, find_article
 from flows.messages import LANGUAGES, Button, IncomingMessage, Reply
 from flows.permit_fees import PermitFeeFlow

@@ -13,7 +13,7 @@ from nlu.normalise import fold
 
 from flows.choices import Choice, find_keyword, match_choice, numbered_buttons
 from flows.flow import Facts, Flow, FlowOutcome, TurnContext, control_buttons
-from flows.i18n import N_, Translator
+from flows.i18n import N_
 from flows.messages import Button, Reply
 from flows.uncertainty import basis_notes
 
@@ -111,7 +111,7 @@ class ExemptionWizard(Flow):
         table = ctx.kb.tables.exemptions
         language = ctx.t.language
         choices = tuple(
-            _LiteralChoice(f"exempt:{clause}", exemption.description.in_(language).capitalize())
+            Choice(f"exempt:{clause}", exemption.description.in_(language).capitalize(), translatable=False)
             for clause in OTHER_CLAUSES
             if (exemption := table.clause(clause)) is not None
         )
@@ -155,13 +155,6 @@ class ExemptionWizard(Flow):
         buttons += (Button(t.gettext("Start again"), "flow:work_permit_exemption"), Button(t.gettext("Main menu"), "menu"))
         facts = {"exemption": clause or NONE}
         return FlowOutcome((Reply("\n\n".join(lines), buttons),), None, facts, answered=True)
-
-
-class _LiteralChoice(Choice):
-    """A choice whose label is already translated text (from the knowledge base)."""
-
-    def button(self, t: Translator, number: int | None = None) -> Button:
-        return Button(f"{number}. {self.label}" if number is not None else self.label, self.payload)
 
 
 def _clause(choice: Choice) -> str | None:
