@@ -85,10 +85,6 @@ class _Draft:
     replies: list[Reply] = field(default_factory=list)
     handoff: HandoffRequest | None = None
 
-    @property
-    def slots(self) -> dict[str, Any]:
-        return dict(self.state.slots)
-
     def set_slots(self, **changes: Any) -> None:
         self.state = self.state.evolve(slots={**self.state.slots, **changes})
 

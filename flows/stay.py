@@ -51,6 +51,7 @@ ENTRY_CHOICES: tuple[Choice, ...] = (
     ),
     Choice("entry:visa", N_("Visa in my passport"), ("visa", "viza", "виз", "vizu", "vizy")),
 )
+VISA_CHOICE = ENTRY_CHOICES[-1]
 
 OTHER_COUNTRY = "other"
 
@@ -132,7 +133,9 @@ class VisaDaysSlot(Slot):
         return self.extract(ctx, facts)
 
     def extract(self, ctx: TurnContext, facts: Facts) -> Any | None:
-        if ctx.parse is None or facts.get("entry") != "visa" and find_keyword(fold(ctx.text), ENTRY_CHOICES[3:]) is None:
+        # A number of days is a visa's period only when the visa is known or named in this message.
+        visa_named = facts.get("entry") == "visa" or find_keyword(fold(ctx.text), (VISA_CHOICE,)) is not None
+        if ctx.parse is None or not visa_named:
             return None
         for entity in ctx.parse.entities_of("duration"):
             if isinstance(entity.value, Duration) and entity.value.unit == "day" and 0 < entity.value.amount <= self.MAX_DAYS:

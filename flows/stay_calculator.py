@@ -16,7 +16,6 @@ from knowledge_base.tables import Basis, DataTables, Fine
 from flows.day_counting import days_left, deadline_after, last_day_of_stay, working_days_before
 
 EntryKind = Literal["visa_free", "e_visa", "visa", "residence_permit"]
-ENTRY_KINDS: tuple[EntryKind, ...] = ("visa_free", "e_visa", "visa", "residence_permit")
 
 #: Which limit the last day was computed from (the answer explains each differently).
 StayRule = Literal["visa_free", "country_visit", "country_calendar_year", "e_visa", "visa"]
@@ -111,7 +110,8 @@ def stay_limit(facts: StayFacts, tables: DataTables) -> StayLimit | None:
 
 
 def _visa_basis(tables: DataTables) -> Basis:
-    # A visa's own period rules (MC 20.1 wording is shared with the visa-free limit's basis).
+    # MC 20.1 sets both rules: a visa-free stay's cap and "no longer than the visa's own period";
+    # the visa-free row carries that reference and its confidence.
     return tables.stay_limits.visa_free.basis
 
 

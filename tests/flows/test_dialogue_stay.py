@@ -3,6 +3,7 @@
 from datetime import date
 
 from flows.dialogue import ConversationState
+from nlu.types import Duration, Entity
 from tests.flows.conftest import Chat, Said, country, on, payloads, run_table, text_of
 
 MARCH_1 = date(2026, 3, 1)
@@ -86,3 +87,11 @@ def test_residence_permit_holders_are_pointed_elsewhere(chat: Chat) -> None:
     turn = chat.send("", payload="entry:residence_permit")
     assert "does not apply" in text_of(turn)
     assert "intent:temporary_residence" in payloads(turn)
+
+
+def test_one_message_with_a_visa_and_its_days(chat: Chat) -> None:
+    thirty_days = Entity("duration", Duration(30, "day"), "30 days", 0, 1)
+    question = "I came on a tourist visa for 30 days on 1 March 2026, I am from India. How long can I stay?"
+    said = Said("stay_period", entities=(on(MARCH_1), thirty_days, country("IN")))
+    run_table(chat, [(question, said, ["30 days ends on 30 March 2026", "16 March 2026"], [])])
+    assert chat.state.slots["last_facts"]["visa_days"] == 30

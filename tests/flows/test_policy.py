@@ -140,3 +140,14 @@ def test_internal_errors_become_an_apology_and_an_offer(chat: Chat) -> None:
     assert "handoff" in payloads(turn)
     assert turn.handoff is None
     assert replace(turn.state, flow=None, step=None, slots={}) == replace(state, flow=None, step=None, slots={})
+
+
+def test_an_emergency_mid_flow_interrupts_it(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:stay")
+    chat.send("", payload="date:2026-03-01")
+    turn = chat.send("help they are holding me", said=Said("trafficking_emergency", 0.8))
+    assert turn.handoff is not None and turn.handoff.reason == "emergency"
+    assert turn.handoff.summary["slots"] == {"arrival": "2026-03-01"}
+    assert turn.handoff.summary["flow"] == "stay"
+    assert chat.state.flow is None
