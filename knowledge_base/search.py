@@ -18,6 +18,7 @@ from nlu.normalise import skeleton
 from knowledge_base.model import LANGUAGES, Article
 
 FIELD_WEIGHTS = {"title": 3.0, "synonyms": 3.0, "answer": 1.0, "details": 0.5}
+REPEAT_WEIGHT = 0.1
 OTHER_LANGUAGE_WEIGHT = 0.6
 """Matches in another language still count (mixed-language and transliterated queries)."""
 PREFIX_WEIGHT = 0.9
@@ -36,6 +37,13 @@ class SearchHit:
     language: str
 
 
+def _mention_weight(weights: list[float]) -> float:
+    """The best field counts fully, each further mention a little: an article *about* a word
+    names it in its title and again in its answer."""
+    best = max(weights)
+    return best + REPEAT_WEIGHT * (sum(weights) - best)
+
+
 def tokens(text: str) -> list[str]:
     return [token for token in skeleton(text).split() if len(token) > 1]
 
@@ -45,22 +53,24 @@ class SearchIndex:
 
     def __init__(self, articles: tuple[Article, ...]) -> None:
         self._articles = articles
-        # term -> article index -> language -> best field weight
-        postings: dict[str, dict[int, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        # (term, article index, language) -> weights of the fields it is mentioned in
+        mentions: dict[tuple[str, int, str], list[float]] = defaultdict(list)
         for index, article in enumerate(articles):
             for language in LANGUAGES:
                 text = article.texts[language]
-                fields = {
-                    "title": text.title,
-                    "synonyms": " ".join(text.synonyms),
-                    "answer": text.answer,
-                    "details": text.details or "",
-                }
-                for field, content in fields.items():
+                fields = (
+                    (FIELD_WEIGHTS["title"], text.title),
+                    (FIELD_WEIGHTS["synonyms"], " ".join(text.synonyms)),
+                    (FIELD_WEIGHTS["answer"], text.answer),
+                    (FIELD_WEIGHTS["details"], text.details or ""),
+                )
+                for weight, content in fields:
                     for term in tokens(content):
-                        seen = postings[term][index]
-                        seen[language] = max(seen.get(language, 0.0), FIELD_WEIGHTS[field])
-        self._postings = {term: {i: dict(langs) for i, langs in by_article.items()} for term, by_article in postings.items()}
+                        mentions[(term, index, language)].append(weight)
+        postings: dict[str, dict[int, dict[str, float]]] = {}
+        for (term, index, language), weights in mentions.items():
+            postings.setdefault(term, {}).setdefault(index, {})[language] = _mention_weight(weights)
+        self._postings = postings
         self._idf = {
             term: math.log(1 + len(articles) / len(by_article)) for term, by_article in self._postings.items()
         }
