@@ -5,7 +5,12 @@ Depends only on ``nlu.normalise`` (for search); never imports ``flows`` or ``bot
 
 from knowledge_base.errors import ArticleNotFound, ContentError, KnowledgeBaseError
 from knowledge_base.knowledge_base import KnowledgeBase
-from knowledge_base.loader import DEFAULT_CONTENT_DIR, load, load_files, read_content_files
+from knowledge_base.loader import (
+    DEFAULT_CONTENT_DIR,
+    load,
+    load_files,
+    read_content_files,
+)
 from knowledge_base.model import (
     LANGUAGES,
     Act,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from knowledge_base.model import Act, LegalReference
 from knowledge_base.yaml_reader import Node

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from knowledge_base.errors import ArticleNotFound, ContentError
 from knowledge_base.model import Act, Article
@@ -18,7 +18,7 @@ class KnowledgeBase:
     reference; nothing here mutates after construction, so readers need no locks.
     """
 
-    __slots__ = ("_articles", "_by_id", "_by_intent", "_tables", "_acts", "_index")
+    __slots__ = ("_acts", "_articles", "_by_id", "_by_intent", "_index", "_tables")
 
     def __init__(self, articles: tuple[Article, ...], tables: DataTables, acts: Mapping[str, Act]) -> None:
         by_id: dict[str, Article] = {}

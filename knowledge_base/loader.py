@@ -8,8 +8,8 @@ from disk and revisions read from the database, so both go through one set of ch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 
@@ -30,6 +30,8 @@ from knowledge_base.table_loader import load_tables
 from knowledge_base.yaml_reader import Node
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
+# libyaml's loader is an order of magnitude faster; the pure-Python one is the fallback.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ARTICLES_DIR = "articles"
 TABLES_DIR = "tables"
 
@@ -72,7 +74,7 @@ def load_files(files: Mapping[str, str]) -> KnowledgeBase:
 
 def parse_yaml(path: str, text: str) -> Node:
     try:
-        return Node(yaml.safe_load(text), path)
+        return Node(yaml.load(text, Loader=_SAFE_LOADER), path)
     except yaml.YAMLError as exc:
         raise ContentError(path, "(syntax)", str(exc).replace("\n", " ")) from None
 

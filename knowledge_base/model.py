@@ -8,9 +8,10 @@ Everything here is an immutable value; :mod:`knowledge_base.loader` builds these
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, Mapping
+from typing import Literal
 
 Language = Literal["az", "ru", "en"]
 LANGUAGES: tuple[Language, ...] = ("az", "ru", "en")

@@ -13,9 +13,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from nlu.normalise import skeleton
-
 from knowledge_base.model import LANGUAGES, Article
+from nlu.normalise import skeleton
 
 FIELD_WEIGHTS = {"title": 3.0, "synonyms": 3.0, "answer": 1.0, "details": 0.5}
 REPEAT_WEIGHT = 0.1
@@ -68,8 +67,8 @@ class SearchIndex:
                     for term in tokens(content):
                         mentions[(term, index, language)].append(weight)
         postings: dict[str, dict[int, dict[str, float]]] = {}
-        for (term, index, language), weights in mentions.items():
-            postings.setdefault(term, {}).setdefault(index, {})[language] = _mention_weight(weights)
+        for (term, index, text_language), weights in mentions.items():
+            postings.setdefault(term, {}).setdefault(index, {})[text_language] = _mention_weight(weights)
         self._postings = postings
         self._idf = {
             term: math.log(1 + len(articles) / len(by_article)) for term, by_article in self._postings.items()

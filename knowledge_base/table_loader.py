@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Callable, Mapping
 
 from knowledge_base.acts import load_reference, reference_to
 from knowledge_base.errors import ContentError

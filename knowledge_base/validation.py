@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Iterable, Iterator
-
-from nlu.intents import INTENTS, MIGRATION_INTENTS
 
 from knowledge_base.knowledge_base import KnowledgeBase
 from knowledge_base.model import LANGUAGES, Article, LegalReference
 from knowledge_base.table_loader import TABLE_NAMES
 from knowledge_base.tables import Basis
+from nlu.intents import INTENTS, MIGRATION_INTENTS
 
 CONTROL_PAYLOADS = frozenset({"handoff", "menu"})
 """Button payloads the dialogue engine understands besides ``article:`` and ``flow:``."""

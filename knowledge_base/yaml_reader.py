@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from knowledge_base.errors import ContentError
 from knowledge_base.model import LANGUAGES, LocalText
@@ -34,13 +35,13 @@ class Node:
     def has(self, key: str) -> bool:
         return self.mapping().get(key) is not None
 
-    def __getitem__(self, key: str) -> "Node":
+    def __getitem__(self, key: str) -> Node:
         mapping = self.mapping()
         if mapping.get(key) is None:
             raise ContentError(self.file, self._child_path(key), "missing")
         return Node(mapping[key], self.file, self._child_path(key))
 
-    def optional(self, key: str) -> "Node | None":
+    def optional(self, key: str) -> Node | None:
         mapping = self.mapping()
         return None if mapping.get(key) is None else Node(mapping[key], self.file, self._child_path(key))
 
@@ -49,7 +50,7 @@ class Node:
         if unknown:
             raise self.fail(f"unknown field(s) {', '.join(map(str, unknown))}")
 
-    def items(self) -> Iterator["Node"]:
+    def items(self) -> Iterator[Node]:
         if not isinstance(self.value, list):
             raise self.fail(f"expected a list, got {type(self.value).__name__}")
         for index, item in enumerate(self.value):

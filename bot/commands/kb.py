@@ -10,14 +10,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
 
 from bot.config import load_config
 from bot.storage.content import ContentRejected, ContentStore
 from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
 from bot.storage.migrate import ensure_schema
-from knowledge_base import DEFAULT_CONTENT_DIR, LANGUAGES, ArticleNotFound, ContentError, load, read_content_files
+from knowledge_base import (
+    DEFAULT_CONTENT_DIR,
+    LANGUAGES,
+    ArticleNotFound,
+    ContentError,
+    load,
+    read_content_files,
+)
 from knowledge_base.validation import validate
 
 T = TypeVar("T")

@@ -10,10 +10,20 @@ so ``migassist kb import DIR`` followed by ``migassist kb export DIR2`` reproduc
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Literal, Mapping, Sequence
+from typing import Literal
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    CheckConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 

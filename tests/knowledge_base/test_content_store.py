@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import AsyncIterator, Mapping
 
 import pytest
 import pytest_asyncio
@@ -22,7 +22,7 @@ CONTACTS = "tables/contacts.yml"
 async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'content.db'}")
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[ContentRevision.__table__]))
+        await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[Base.metadata.tables[ContentRevision.__tablename__]]))
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             yield session

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Mapping
+from decimal import Decimal
 
 import pytest
 
@@ -154,4 +155,4 @@ def test_unknown_intent_is_reported(seed_files: Mapping[str, str]) -> None:
     ],
 )
 def test_amounts_in_text(text: str, amounts: set[int]) -> None:
-    assert amounts_in(text) == {amount for amount in map(lambda n: __import__("decimal").Decimal(n), amounts)}
+    assert amounts_in(text) == {Decimal(amount) for amount in amounts}
