@@ -2,7 +2,7 @@
 
 ``validate``, ``search`` and ``show`` read YAML content (the packaged content by default);
 ``export`` and ``import`` work on the published revisions in the database, which are seeded
-from the packaged YAML the first time.
+from the configured content directory (``knowledge_base.content_dir``) the first time.
 """
 
 from __future__ import annotations
@@ -149,13 +149,14 @@ async def _published(store: ContentStore) -> dict[str, str]:
 
 async def _with_store(args: argparse.Namespace, action: Callable[[ContentStore], Awaitable[T]]) -> T:
     """Run ``action(store)`` in one committed unit of work, seeding the content on first use."""
-    url = load_config(args.config).settings.database_url
+    settings = load_config(args.config).settings
+    url = settings.database_url
     await ensure_schema(url, upgrade=is_sqlite(url))
     engine = create_engine(url)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             store = ContentStore(session)
-            await store.seed_if_empty(read_content_files(DEFAULT_CONTENT_DIR))
+            await store.seed_if_empty(read_content_files(settings.knowledge_base.content_dir))
             return await action(store)
     finally:
         await engine.dispose()
