@@ -187,10 +187,12 @@ def _amounts(kb: KnowledgeBase, article: Article) -> list[Problem]:
 
 
 def _freshness(article: Article) -> list[Problem]:
+    current = article.texts[article.source_language].content_hash()
     return [
         Problem(
             f"article {article.id}.text.{language}",
-            f"stale: translated from an older {article.source_language} text (update it, then its source_hash)",
+            f"stale: translated from an older {article.source_language} text; "
+            f"once the translation is updated, set source_hash: {current}",
         )
         for language in stale_languages(article)
     ]

@@ -97,10 +97,19 @@ def test_amount_from_a_table_the_article_does_not_cite(seed_files: Mapping[str, 
 
 def test_changed_source_text_flags_translations_stale(seed_files: Mapping[str, str]) -> None:
     files = edited(seed_files, REGISTRATION, "Registration is free.", "Registration costs nothing.")
+    new_hash = knowledge_base.load_files(files).article("registration_overview").texts["en"].content_hash()
+    hint = f"stale: translated from an older en text; once the translation is updated, set source_hash: {new_hash}"
     assert [str(p) for p in problems_of(files)] == [
-        "article registration_overview.text.az: stale: translated from an older en text (update it, then its source_hash)",
-        "article registration_overview.text.ru: stale: translated from an older en text (update it, then its source_hash)",
+        f"article registration_overview.text.az: {hint}",
+        f"article registration_overview.text.ru: {hint}",
     ]
+
+
+def test_missing_source_hash_counts_as_stale(seed_files: Mapping[str, str], kb: KnowledgeBase) -> None:
+    recorded = kb.article("registration_cost").texts["ru"].source_hash
+    # ``edited`` removes the first occurrence: the az block comes before the ru block.
+    files = edited(seed_files, REGISTRATION, f"        source_hash: {recorded}\n", "")
+    assert [p.where for p in problems_of(files)] == ["article registration_cost.text.az"]
 
 
 def test_updating_the_source_hash_clears_staleness(seed_files: Mapping[str, str], kb: KnowledgeBase) -> None:
