@@ -58,6 +58,9 @@ def validate(kb: KnowledgeBase, today: date | None = None) -> list[Problem]:
         problems += _freshness(article)
     for name, basis in _table_bases(kb):
         problems += _citations(kb, f"table {name}", basis.references)
+    for regime in kb.tables.work_permit_fees.regimes:
+        if regime.effective_from and regime.effective_to and regime.effective_from >= regime.effective_to:
+            problems.append(Problem(f"table work_permit_fees.{regime.regime}", "effective_to must be after effective_from"))
     return problems
 
 

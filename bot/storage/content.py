@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import (
@@ -24,11 +25,11 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
-from knowledge_base import ContentError, KnowledgeBase, load_files
+from knowledge_base import ContentError, KnowledgeBase, load_files, read_content_files
 from knowledge_base.validation import Problem, validate
 
 RevisionStatus = Literal["draft", "review", "published", "withdrawn"]
@@ -180,6 +181,16 @@ class ContentStore:
         if revision is None:
             raise LookupError(f"no content revision {revision_id}")
         return revision
+
+
+async def published_knowledge_base(sessions: async_sessionmaker[AsyncSession], content_dir: Path) -> KnowledgeBase:
+    """The knowledge base to serve at startup (or after a publish): the published revisions,
+    seeded from the YAML in ``content_dir`` on first start. One short unit of work."""
+    async with sessions() as session, session.begin():
+        store = ContentStore(session)
+        await store.seed_if_empty(read_content_files(content_dir))
+        files = await store.published_files()
+    return load_files(files)
 
 
 def _revision(

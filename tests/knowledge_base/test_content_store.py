@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+import knowledge_base
 from bot.cli import main
 from bot.storage.base import Base
-from bot.storage.content import ContentRejected, ContentRevision, ContentStore
+from bot.storage.content import (
+    ContentRejected,
+    ContentRevision,
+    ContentStore,
+    published_knowledge_base,
+)
 from bot.storage.database import create_engine, create_sessionmaker
 from tests.knowledge_base.conftest import edited
 
@@ -19,15 +25,31 @@ CONTACTS = "tables/contacts.yml"
 
 
 @pytest_asyncio.fixture
-async def session(tmp_path: Path) -> AsyncIterator[AsyncSession]:
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'content.db'}")
+    table = Base.metadata.tables[ContentRevision.__tablename__]
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[Base.metadata.tables[ContentRevision.__tablename__]]))
-    try:
-        async with create_sessionmaker(engine)() as session, session.begin():
-            yield session
-    finally:
-        await engine.dispose()
+        await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[table]))
+    yield engine
+    await engine.dispose()
+
+
+@pytest_asyncio.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with create_sessionmaker(engine)() as session, session.begin():
+        yield session
+
+
+@pytest.mark.asyncio
+async def test_startup_seeds_then_serves_published_revisions(engine: AsyncEngine, tmp_path: Path) -> None:
+    sessions = create_sessionmaker(engine)
+    kb = await published_knowledge_base(sessions, knowledge_base.DEFAULT_CONTENT_DIR)
+    assert kb.articles_for_intent("registration")
+    # The database now holds the content: a later start ignores the directory.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    again = await published_knowledge_base(sessions, empty)
+    assert [a.id for a in again.articles] == [a.id for a in kb.articles]
 
 
 @pytest.mark.asyncio

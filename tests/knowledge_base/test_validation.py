@@ -138,6 +138,13 @@ def test_inverted_effective_dates(seed_files: Mapping[str, str]) -> None:
     assert [str(p) for p in problems_of(files)] == ["article wp_fees_liberated.effective_to: must be after effective_from"]
 
 
+def test_inverted_regime_dates(seed_files: Mapping[str, str]) -> None:
+    files = edited(seed_files, "tables/work_permit_fees.yml", "effective_to: 2028-01-01", "effective_to: 2022-01-01")
+    assert [str(p) for p in problems_of(files)] == [
+        "table work_permit_fees.liberated_territories: effective_to must be after effective_from"
+    ]
+
+
 def test_verified_in_the_future(kb: KnowledgeBase) -> None:
     found = validate(kb, today=date(2026, 1, 1))
     assert found and all(p.message == "is in the future" for p in found)
