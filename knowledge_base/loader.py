@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import yaml
 
@@ -108,7 +109,7 @@ def load_article(node: Node, acts: Mapping[str, Act]) -> Article:
     return Article(
         id=node["id"].text(),
         intents=node["intents"].texts(),
-        texts=texts,
+        texts=MappingProxyType(texts),
         source_language=node["source_language"].choice(*LANGUAGES),  # type: ignore[arg-type]
         legal_basis=tuple(load_reference(ref, acts) for ref in node["legal_basis"].items())
         if node.has("legal_basis")

@@ -149,6 +149,10 @@ class Article:
     priority: int = 100
     disclaimer: bool = True
 
+    def __hash__(self) -> int:
+        # ``texts`` is a mapping (unhashable); the id identifies an article within a knowledge base.
+        return hash(self.id)
+
     def title(self, language: str) -> str:
         return self._text(language).title
 

@@ -40,3 +40,8 @@ def test_effective_period(kb: KnowledgeBase) -> None:
     assert article.is_effective_on(date(2027, 12, 31))
     assert not article.is_effective_on(date(2028, 1, 1))
     assert not article.is_effective_on(date(2022, 12, 31))
+
+
+def test_articles_can_be_kept_in_sets(kb: KnowledgeBase) -> None:
+    articles = set(kb.articles_for_intent("registration")) | set(kb.articles_for_intent("registration"))
+    assert len(articles) == len(kb.articles_for_intent("registration"))
