@@ -209,7 +209,10 @@ class WorkPermitFees:
         """The fee for a permit of ``duration_months`` (the smallest "up to" tier that covers it).
 
         ``None`` when no tier covers the duration or ``processing_days`` is not a tier of ``regime``.
+        Whether the regime is in force on a given date is the caller's check (:meth:`regime`).
         """
+        if duration_months < 1:
+            return None
         covering = sorted(
             row.duration_months
             for row in self.rows

@@ -29,7 +29,9 @@ def test_work_permit_fee_picks_the_covering_tier(
     assert (row.duration_months, row.amount_azn) == (tier, Decimal(amount))
 
 
-@pytest.mark.parametrize(("months", "days", "regime"), [(13, 20, "general"), (6, 5, "general"), (25, 5, "liberated_territories")])
+@pytest.mark.parametrize(
+    ("months", "days", "regime"), [(13, 20, "general"), (6, 5, "general"), (25, 5, "liberated_territories"), (0, 20, "general")]
+)
 def test_work_permit_fee_outside_the_table(kb: KnowledgeBase, months: int, days: int, regime: str) -> None:
     assert kb.tables.work_permit_fee(months, days, regime) is None  # type: ignore[arg-type]
 
