@@ -12,9 +12,13 @@ from flows.replies import language_buttons, main_menu
 def answer_article(ctx: TurnContext, article: Article, extra: tuple[Button, ...] = ()) -> list[Reply]:
     """The article in the user's language with its follow-up buttons and a way back to the menu."""
     language = ctx.t.language
-    buttons = extra + tuple(Button(f.title.in_(language), f.payload) for f in article.follow_ups)
-    buttons += (Button(ctx.t.gettext("Main menu"), "menu"),)
-    return [Reply(article.text(language), buttons)]
+    candidates = extra + tuple(Button(f.title.in_(language), f.payload) for f in article.follow_ups)
+    candidates += (Button(ctx.t.gettext("Main menu"), "menu"),)
+    # The article may already offer what the caller adds (e.g. the calculator): one button each.
+    unique: dict[str, Button] = {}
+    for button in candidates:
+        unique.setdefault(button.payload, button)
+    return [Reply(article.text(language), tuple(unique.values()))]
 
 
 def answer_intent(ctx: TurnContext, intent: str) -> list[Reply]:

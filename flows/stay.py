@@ -385,10 +385,10 @@ CALCULATION_WORDS = ("calculat", "until when", "when must", "deadline", "hesabla
 def wants_calculation(ctx: TurnContext) -> bool:
     """Whether a stay or registration question should run the calculator.
 
-    Yes when the message already holds a fact the calculator needs (a date, a citizenship, the
-    way of entry) or asks to calculate; a general question gets the article instead.
+    Yes when the message holds a personal fact the calculator needs (a date, a citizenship) or
+    asks to calculate; a general question ("how long can I stay without a visa?") gets the
+    article, with a button to the calculator.
     """
     if ctx.parse is not None and (ctx.parse.entities_of("date") or ctx.parse.entities_of("country")):
         return True
-    folded = fold(ctx.text)
-    return find_keyword(folded, ENTRY_CHOICES) is not None or mentions(folded, CALCULATION_WORDS)
+    return mentions(fold(ctx.text), CALCULATION_WORDS)

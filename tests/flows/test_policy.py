@@ -151,3 +151,11 @@ def test_an_emergency_mid_flow_interrupts_it(chat: Chat) -> None:
     assert turn.handoff.summary["slots"] == {"arrival": "2026-03-01"}
     assert turn.handoff.summary["flow"] == "stay"
     assert chat.state.flow is None
+
+
+def test_general_stay_question_gets_the_article_and_one_calculator_button(chat: Chat, kb) -> None:  # type: ignore[no-untyped-def]
+    article = kb.articles_for_intent("registration")[0]
+    turn = chat.send("do I need to register without a visa?", said=Said("registration"))
+    assert turn.replies[0].text == article.text("en")
+    assert payloads(turn).count("flow:stay") == 1
+    assert chat.state.flow is None
