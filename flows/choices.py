@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from nlu.normalise import fold
-
 from flows.i18n import Catalogs, Translator
 from flows.messages import LANGUAGES, Button
+from nlu.normalise import fold
 
 
 @dataclass(frozen=True)

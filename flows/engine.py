@@ -21,22 +21,29 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from knowledge_base.model import Article
-from nlu.normalise import fold
-from nlu.types import ParseResult
-
+from flows.choices import mentions
 from flows.dialogue import ConversationState, HandoffRequest, Turn, Understanding
 from flows.exemptions import ExemptionWizard
-from flows.choices import mentions
 from flows.faq import answer_article, answer_intent
 from flows.flow import Flow, FlowOutcome, TurnContext
 from flows.i18n import DEFAULT_LANGUAGE, Catalogs, load_catalogs
 from flows.knowledge import IntentParser, KnowledgeBase, find_article
 from flows.messages import LANGUAGES, Button, IncomingMessage, Reply
 from flows.permit_fees import PermitFeeFlow
-from flows.replies import TOPIC_LABELS, handoff_offer, language_buttons, main_menu, menu_payload_for_number, rating, topic_button
-from flows.uncertainty import call_centre_phone
+from flows.replies import (
+    TOPIC_LABELS,
+    handoff_offer,
+    language_buttons,
+    main_menu,
+    menu_payload_for_number,
+    rating,
+    topic_button,
+)
 from flows.stay import FOCUS_REGISTRATION, FOCUS_STAY, StayFlow
+from flows.uncertainty import call_centre_phone
+from knowledge_base.model import Article
+from nlu.normalise import fold
+from nlu.types import ParseResult
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +182,7 @@ class DialogueEngine:
             draft.leave_flow()
         flow = self._flows.get(draft.state.flow or "")
         if flow is not None and draft.state.step is not None:
-            self._continue_flow(ctx, draft, flow, payload)
+            self._continue_flow(ctx, draft, flow)
             return
         if parse is not None:
             self._apply_policy(ctx, draft, parse)
@@ -273,7 +280,7 @@ class DialogueEngine:
         draft.state = draft.state.evolve(failed_attempts=0)
         self._apply_outcome(ctx, draft, flow, flow.start(ctx, facts))
 
-    def _continue_flow(self, ctx: TurnContext, draft: _Draft, flow: Flow, payload: str | None) -> None:
+    def _continue_flow(self, ctx: TurnContext, draft: _Draft, flow: Flow) -> None:
         assert draft.state.step is not None
         outcome = flow.handle(ctx, draft.state.step, self._facts(draft), self._filled(draft))
         parse = ctx.parse
@@ -303,7 +310,10 @@ class DialogueEngine:
         if outcome.step is None:
             draft.leave_flow()
             draft.set_slots(last_facts=dict(outcome.facts), last_flow=flow.name)
-            self._add_answer(ctx, draft, list(outcome.replies), list(outcome.articles))
+            if outcome.answered:
+                self._add_answer(ctx, draft, list(outcome.replies), [])
+            else:
+                draft.replies.extend(outcome.replies)
             return
         self._set_flow(draft, flow, outcome)
         draft.replies.extend(outcome.replies)

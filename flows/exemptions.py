@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from nlu.normalise import fold
-
 from flows.choices import Choice, find_keyword, match_choice, numbered_buttons
 from flows.flow import Facts, Flow, FlowOutcome, TurnContext, control_buttons
 from flows.i18n import N_
 from flows.messages import Button, Reply
 from flows.uncertainty import basis_notes
+from nlu.normalise import fold
 
 FLOW_NAME = "work_permit_exemption"
 STEP_COMMON = "ask_category"

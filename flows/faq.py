@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from knowledge_base.model import Article
-
 from flows.flow import TurnContext
 from flows.messages import Button, Reply
 from flows.replies import language_buttons, main_menu
+from knowledge_base.model import Article
 
 
 def answer_article(ctx: TurnContext, article: Article, extra: tuple[Button, ...] = ()) -> list[Reply]:

@@ -57,7 +57,6 @@ class FlowOutcome:
     filled: tuple[str, ...] = ()
     answered: bool = False
     understood: bool = True
-    articles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,9 +183,7 @@ class SlotFlow(Flow):
         missing = next((slot for slot in self.slots if slot.applies(facts) and slot.name not in facts), None)
         if missing is None:
             outcome = self.finish(ctx, facts)
-            return FlowOutcome(
-                outcome.replies, outcome.step, outcome.facts, filled, outcome.answered, True, outcome.articles
-            )
+            return FlowOutcome(outcome.replies, outcome.step, outcome.facts, filled, outcome.answered)
         return self._ask(ctx, missing, facts, filled, error=None)
 
     def _ask(

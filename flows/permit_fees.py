@@ -13,15 +13,22 @@ import re
 from math import ceil
 from typing import Any, Sequence
 
-from knowledge_base.tables import FeeRow, WorkPermitFees, WorkPermitRegime
-from nlu.normalise import fold
-from nlu.types import Duration
-
 from flows.choices import mentions
-from flows.flow import Facts, FlowOutcome, Invalid, Slot, SlotFlow, TurnContext, control_buttons
+from flows.flow import (
+    Facts,
+    FlowOutcome,
+    Invalid,
+    Slot,
+    SlotFlow,
+    TurnContext,
+    control_buttons,
+)
 from flows.i18n import Translator
 from flows.messages import Button, Reply
 from flows.uncertainty import basis_notes
+from knowledge_base.tables import FeeRow, WorkPermitFees, WorkPermitRegime
+from nlu.normalise import fold
+from nlu.types import Duration
 
 FLOW_NAME = "work_permit_fee"
 GENERAL: WorkPermitRegime = "general"

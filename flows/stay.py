@@ -13,16 +13,24 @@ from datetime import date, timedelta
 from typing import Any
 
 from babel import Locale
-from nlu.normalise import fold
-from nlu.types import Duration
 
 from flows.choices import Choice, find_keyword, match_choice, mentions, numbered_buttons
 from flows.date_input import date_payload, read_date
-from flows.flow import Facts, FlowOutcome, Invalid, Slot, SlotFlow, TurnContext, control_buttons
+from flows.flow import (
+    Facts,
+    FlowOutcome,
+    Invalid,
+    Slot,
+    SlotFlow,
+    TurnContext,
+    control_buttons,
+)
 from flows.i18n import N_, Translator
-from flows.messages import Button, LANGUAGES, Reply
+from flows.messages import LANGUAGES, Button, Reply
 from flows.stay_calculator import StayAssessment, StayFacts, assess_stay
 from flows.uncertainty import basis_notes, call_centre_phone
+from nlu.normalise import fold
+from nlu.types import Duration
 
 FLOW_NAME = "stay"
 #: Which question the user asked first; the answer leads with it.

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from flows.day_counting import (
+    days_left,
+    deadline_after,
+    last_day_of_stay,
+    working_days_before,
+)
 from knowledge_base.tables import Basis, DataTables, Fine
-
-from flows.day_counting import days_left, deadline_after, last_day_of_stay, working_days_before
 
 EntryKind = Literal["visa_free", "e_visa", "visa", "residence_permit"]
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from knowledge_base.tables import Basis
-
 from flows.flow import TurnContext
 from flows.knowledge import KnowledgeBase
+from knowledge_base.tables import Basis
 
 #: The contacts-table id of the service's call centre, where every uncertain answer points.
 CALL_CENTRE_CONTACT = "call_centre"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po

@@ -4,7 +4,12 @@ from datetime import date
 
 import pytest
 
-from flows.day_counting import days_left, deadline_after, last_day_of_stay, working_days_before
+from flows.day_counting import (
+    days_left,
+    deadline_after,
+    last_day_of_stay,
+    working_days_before,
+)
 
 
 @pytest.mark.parametrize(

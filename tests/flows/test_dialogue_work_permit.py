@@ -1,8 +1,7 @@
 """Work-permit exemption wizard and fee calculator dialogues, one table per language."""
 
-from nlu.types import Duration, Entity
-
 from flows.dialogue import ConversationState
+from nlu.types import Duration, Entity
 from tests.flows.conftest import Chat, Said, payloads, run_table, text_of
 
 
