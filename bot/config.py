@@ -8,6 +8,7 @@ environment (see :class:`Secrets`), never from the file.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -127,6 +128,56 @@ class WhatsAppSettings(_Section):
         return self
 
 
+class RateLimitSettings(_Section):
+    """Per-user (every channel) and per-client-IP (direct HTTP clients) limits; see bot/ratelimit.py."""
+
+    enabled: bool = True
+    # A user may send this many messages at once, refilled evenly over the period.
+    user_messages: int = Field(30, ge=1)
+    user_period_seconds: float = Field(60.0, gt=0)
+    ip_requests: int = Field(300, ge=1)
+    ip_period_seconds: float = Field(60.0, gt=0)
+    # Reverse proxies whose X-Forwarded-For is believed (CIDR networks).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            ipaddress.ip_network(network)  # ValueError names the bad entry
+        return value
+
+
+class RetentionSettings(_Section):
+    """How many days each kind of personal data is kept; ``migassist purge`` deletes older data."""
+
+    # Message texts (transcripts); unprocessed or undelivered messages are never purged.
+    messages_days: int = Field(90, ge=1)
+    # Delivery records of sent or failed replies (the outbox).
+    delivery_records_days: int = Field(30, ge=1)
+    # Closed handoffs (their summaries quote the chat), operators' notes and satisfaction ratings.
+    handoff_records_days: int = Field(365, ge=1)
+    # A conversation (the user's platform id and dialogue state) idle this long, with everything in it.
+    conversations_days: int = Field(365, ge=1)
+
+
+class ObservabilitySettings(_Section):
+    """Prometheus metrics and log format (see bot/observability)."""
+
+    metrics_enabled: bool = True
+    # Clients allowed to read /metrics (CIDR networks); others get 403.
+    metrics_allowed_networks: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    # "text" for people, "json" (one object per line) for log shippers; both mask personal data.
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("metrics_allowed_networks")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            ipaddress.ip_network(network)
+        return value
+
+
 class Settings(_Section):
     """All non-secret settings."""
 
@@ -140,6 +191,9 @@ class Settings(_Section):
     handoff: HandoffSettings = HandoffSettings()
     telegram: TelegramSettings = TelegramSettings()
     whatsapp: WhatsAppSettings = WhatsAppSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
+    retention: RetentionSettings = RetentionSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
 
     @field_validator("data_dir")
     @classmethod
@@ -190,10 +244,14 @@ class Config:
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
+    top_level = {name for name, field in Settings.model_fields.items() if not _is_section(field.annotation)}
     for name, value in environ.items():
-        if not name.startswith(ENV_PREFIX) or "__" not in name:
+        if not name.startswith(ENV_PREFIX):
             continue
-        path = name[len(ENV_PREFIX):].lower().split("__")
+        key = name[len(ENV_PREFIX):].lower()
+        if "__" not in key and key not in top_level:
+            continue  # a secret or the DATABASE_URL shortcut, handled separately
+        path = key.split("__")
         node = overrides
         for part in path[:-1]:
             node = node.setdefault(part, {})
@@ -201,6 +259,10 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
     if url := environ.get(ENV_PREFIX + "DATABASE_URL"):
         overrides.setdefault("database", {})["url"] = url
     return overrides
+
+
+def _is_section(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, _Section)
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -65,3 +65,9 @@ def test_cli_reports_invalid_config_with_non_zero_exit(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "server.port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_top_level_setting_from_environment(tmp_path: Path) -> None:
+    config = load_config(ROOT / "config.yml", environ={"MIGASSIST_DATA_DIR": str(tmp_path)})
+    assert config.settings.data_dir == tmp_path
+    assert config.settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'migassist.db'}"
