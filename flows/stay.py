@@ -89,7 +89,7 @@ class ArrivalSlot(Slot):
         if value is None or isinstance(value, Invalid):
             return value
         if value < ctx.today - timedelta(days=366 * MAX_PAST_YEARS):
-            return Invalid("{date} is more than {years} years ago. Please check the year.", {"date": ctx.t.format_date(value), "years": MAX_PAST_YEARS})
+            return Invalid("{date} is too long ago for this calculator. Please check the year.", {"date": ctx.t.format_date(value)})
         if value > ctx.today + timedelta(days=MAX_FUTURE_DAYS):
             return Invalid("{date} is more than a year ahead. Please check the year.", {"date": ctx.t.format_date(value)})
         return value.isoformat()

@@ -95,3 +95,11 @@ def test_one_message_with_a_visa_and_its_days(chat: Chat) -> None:
     said = Said("stay_period", entities=(on(MARCH_1), thirty_days, country("IN")))
     run_table(chat, [(question, said, ["30 days ends on 30 March 2026", "16 March 2026"], [])])
     assert chat.state.slots["last_facts"]["visa_days"] == 30
+
+
+def test_arrival_years_ago_is_questioned(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:stay")
+    turn = chat.send("01.03.2016")
+    assert "too long ago" in text_of(turn)
+    assert chat.state.step == "ask_arrival"
