@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.app import create_app
 from bot.config import Config, load_config
 from flows.dialogue import Dialogue
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("MIGASSIST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 CHROMIUM = os.environ.get("MIGASSIST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,9 +43,10 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained model file for the whole session (trained on first use)."""
-    return tmp_path_factory.mktemp("nlu") / "model.pkl"
+def nlu_model_path() -> Path:
+    """One trained model file shared by all tests and kept between runs (it is retrained
+    automatically when the training data changes)."""
+    return ROOT / "data" / "nlu-model-tests.pkl"
 
 
 ConfigFactory = Callable[..., Config]
@@ -89,11 +92,12 @@ def _as_postgres_user() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL server for the test session (initdb in a temp dir, loopback only)."""
     if not (PG_BIN / "initdb").exists():
         pytest.fail(f"PostgreSQL binaries not found in {PG_BIN} (install Debian's postgresql; .ci/run does)")
-    base = tmp_path_factory.mktemp("pg")
+    # Not under pytest's tmp dir: that is private to root, and the server runs as 'postgres'.
+    base = Path(tempfile.mkdtemp(prefix="migassist-pg-"))
     datadir = base / "data"
     run_as = _as_postgres_user()
     if run_as:
@@ -114,6 +118,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         yield PostgresServer("127.0.0.1", port)
     finally:
         subprocess.run([*run_as, str(PG_BIN / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
