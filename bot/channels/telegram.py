@@ -24,9 +24,9 @@ import hashlib
 import hmac
 import json
 import logging
-import warnings
+import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import AsyncIterator, Mapping
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message as TelegramMessage, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.attachments import Attachment, AttachmentDesk
 from bot.channels.base import DeliveryError, PermanentDeliveryError, TransientDeliveryError
@@ -203,11 +202,8 @@ def _attachment(message: TelegramMessage) -> Attachment:
 def delivery_error(error: TelegramError) -> DeliveryError:
     """Classify a Bot API failure for the outbox."""
     if isinstance(error, RetryAfter):
-        with warnings.catch_warnings():
-            # Reading retry_after warns about its future type (int -> timedelta); accept both.
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = error.retry_after
-        seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        wait = error.retry_after  # a timedelta with PTB_TIMEDELTA (see open_bot), else seconds
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
         return TransientDeliveryError(f"telegram: flood control, retry after {seconds:g}s", retry_after=seconds)
     if isinstance(error, (Forbidden, BadRequest, ChatMigrated)):
         # Blocked by the user, chat not found, message rejected: retrying cannot help.
@@ -366,6 +362,9 @@ TELEGRAM = web.AppKey("telegram_channel", TelegramChannel)
 
 async def open_bot(config: Config) -> Bot:
     """A Bot for the configured API URL, its connections opened and its token checked."""
+    # Opt in to python-telegram-bot's coming behaviour (durations as timedelta); without it,
+    # every flood-control error also emits a deprecation warning from inside the library.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = config.settings.telegram
     timeout = settings.request_timeout_seconds
     bot = Bot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import AsyncIterator, Awaitable, Callable
 
 import pytest_asyncio
@@ -35,6 +36,7 @@ async def fake_graph() -> AsyncIterator[FakeGraphApi]:
 
 @pytest_asyncio.fixture
 async def channel_server(
+    tmp_path: Path,
     make_config: ConfigFactory,
     live_server: LiveServerFactory,
     fake_telegram: FakeTelegramApi,
@@ -45,6 +47,9 @@ async def channel_server(
 
     async def start(dialogue: Dialogue | None = None, **env: str) -> LiveServer:
         config = make_config(
+            # make_config's MIGASSIST_DATA_DIR is not read by load_config (no "__"), so without
+            # this every test would share the project's data/migassist.db.
+            MIGASSIST_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'channels.db'}",
             MIGASSIST_TELEGRAM__ENABLED="true",
             MIGASSIST_TELEGRAM__BASE_URL=fake_telegram.base_url,
             MIGASSIST_TELEGRAM_TOKEN=telegram_api.TOKEN,
@@ -61,3 +66,4 @@ async def channel_server(
         return await live_server(config, dialogue=dialogue)
 
     return start
+
