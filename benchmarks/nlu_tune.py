@@ -53,7 +53,7 @@ def main() -> None:
             f1s.append(report.overall.macro_f1)
             eces.append(report.calibration_error)
         print(
-            f"{str(params):<72} {np.mean(accuracies):6.1%} {np.mean(f1s):6.3f} {np.mean(eces):6.3f} "
+            f"{params!s:<72} {np.mean(accuracies):6.1%} {np.mean(f1s):6.3f} {np.mean(eces):6.3f} "
             f"{np.mean(seconds):6.1f}",
             flush=True,
         )

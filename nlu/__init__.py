@@ -6,7 +6,14 @@ Typical use::
     result = model.parse("Qeydiyyatdan keçməliyəm?", language_hint="az")
 """
 
-from nlu.model import ModelLoadError, NluError, NluModel, TrainingDataError, load_or_train, train
+from nlu.model import (
+    ModelLoadError,
+    NluError,
+    NluModel,
+    TrainingDataError,
+    load_or_train,
+    train,
+)
 from nlu.types import Duration, Entity, EntityKind, IntentScore, Money, ParseResult
 
 __all__ = [

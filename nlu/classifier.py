@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
-from sklearn.model_selection import StratifiedKFold
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from nlu.normalise import fold, skeleton, transliterate_ru
@@ -56,7 +56,10 @@ class ClassifierParams:
     word_ngrams: tuple[int, int] = (1, 2)
 
 
-def build_classifier(params: ClassifierParams = ClassifierParams()) -> Pipeline:
+DEFAULT_PARAMS = ClassifierParams()
+
+
+def build_classifier(params: ClassifierParams = DEFAULT_PARAMS) -> Pipeline:
     """An unfitted pipeline mapping raw message texts to intent probabilities."""
     features = FeatureUnion(
         [
@@ -96,7 +99,7 @@ def build_classifier(params: ClassifierParams = ClassifierParams()) -> Pipeline:
 
 
 def train_classifier(
-    texts: Sequence[str], intents: Sequence[str], params: ClassifierParams = ClassifierParams()
+    texts: Sequence[str], intents: Sequence[str], params: ClassifierParams = DEFAULT_PARAMS
 ) -> Pipeline:
     """Fit :func:`build_classifier` on labelled texts, with a fitted temperature folded in."""
     texts, intents = list(texts), list(intents)

@@ -166,9 +166,11 @@ def format_report(report: EvaluationReport) -> str:
         f"accuracy: {report.overall.accuracy:.1%}   macro-F1: {report.overall.macro_f1:.3f}",
         f"language identification accuracy: {report.language_accuracy:.1%}",
         f"expected calibration error: {report.calibration_error:.3f}",
-        f"out-of-scope false accept ({report.out_of_scope_count} out-of-scope messages): "
-        f"{report.out_of_scope_false_accept_any:.1%} predicted as a migration topic, "
-        f"{report.out_of_scope_false_accept_confident:.1%} at confidence >= {report.confident_threshold:g}",
+        (
+            f"out-of-scope false accept ({report.out_of_scope_count} out-of-scope messages): "
+            f"{report.out_of_scope_false_accept_any:.1%} predicted as a migration topic, "
+            f"{report.out_of_scope_false_accept_confident:.1%} at confidence >= {report.confident_threshold:g}"
+        ),
         "",
         "by language:",
         *(_group_line(name, group) for name, group in report.by_language.items()),

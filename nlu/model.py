@@ -21,7 +21,7 @@ import sklearn
 from lingua import LanguageDetector
 from sklearn.pipeline import Pipeline
 
-from nlu.classifier import ClassifierParams, train_classifier
+from nlu.classifier import DEFAULT_PARAMS, ClassifierParams, train_classifier
 from nlu.data import LabelledExample, data_hash, load_examples
 from nlu.entities import extract_entities, warm_up
 from nlu.intents import INTENTS, OUT_OF_SCOPE
@@ -146,14 +146,14 @@ class NluModel:
         return cls(state)
 
 
-def train(data_dir: Path, params: ClassifierParams = ClassifierParams()) -> NluModel:
+def train(data_dir: Path, params: ClassifierParams = DEFAULT_PARAMS) -> NluModel:
     """Train a model from the Rasa NLU YAML files of ``data_dir`` (deterministic)."""
     examples = load_examples(data_dir)
     return train_from_examples(examples, data_hash(data_dir), params)
 
 
 def train_from_examples(
-    examples: list[LabelledExample], hash_of_data: str, params: ClassifierParams = ClassifierParams()
+    examples: list[LabelledExample], hash_of_data: str, params: ClassifierParams = DEFAULT_PARAMS
 ) -> NluModel:
     """Train from already loaded examples (used by cross-validation and tests)."""
     if not examples:

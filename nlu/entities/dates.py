@@ -92,25 +92,23 @@ _NUMERIC = re.compile(
 def find_dates(original: str, folded: str, today: date) -> Iterator[Entity]:
     """Yield date entities; ``folded`` is ``fold_aligned(original)``."""
     for match in _RELATIVE_WORD.finditer(folded):
-        value = today + timedelta(days=_RELATIVE_DAYS[match.group(0)])
-        yield _entity(original, match, value)
+        yield _entity(original, match, today + timedelta(days=_RELATIVE_DAYS[match.group(0)]))
     for match in _AGO.finditer(folded):
         yield _entity(original, match, _shift(today, match, -1))
     for pattern in _LATER:
         for match in pattern.finditer(folded):
             yield _entity(original, match, _shift(today, match, +1))
     for match in _NUMERIC.finditer(folded):
-        if (value := _numeric_date(match)) is not None:
-            yield _entity(original, match, value)
+        if (numeric := _numeric_date(match)) is not None:
+            yield _entity(original, match, numeric)
     for pattern in _month_patterns():
         for match in pattern.finditer(folded):
             month = _month_forms()[match.group("month")]
             year = match.group("year")
-            value = _make_date(int(year), month, int(match.group("day"))) if year else _nearest(
-                today, month, int(match.group("day"))
-            )
-            if value is not None:
-                yield _entity(original, match, value)
+            day = int(match.group("day"))
+            named = _make_date(int(year), month, day) if year else _nearest(today, month, day)
+            if named is not None:
+                yield _entity(original, match, named)
 
 
 def _entity(original: str, match: re.Match[str], value: date) -> Entity:

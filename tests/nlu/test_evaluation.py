@@ -6,7 +6,13 @@ import pytest
 
 from nlu import NluModel
 from nlu.data import LabelledExample
-from nlu.evaluation import Prediction, evaluate, expected_calibration_error, format_report, score
+from nlu.evaluation import (
+    Prediction,
+    evaluate,
+    expected_calibration_error,
+    format_report,
+    score,
+)
 
 
 def _prediction(gold: str, predicted: str, confidence: float, variant: str = "en") -> Prediction:
