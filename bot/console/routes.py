@@ -67,7 +67,7 @@ def setup_console(app: web.Application) -> None:
     app.cleanup_ctx.append(_handoff_services)
     app[SOCKETS] = weakref.WeakSet()
     app.on_shutdown.append(_close_sockets)
-    app.router.add_get("/console", lambda request: web.HTTPFound("/console/"))  # type: ignore[arg-type,return-value]
+    app.router.add_get("/console", _to_console)
     app.router.add_get("/console/", console_page)
     app.router.add_static("/console/static", STATIC_DIR)
     app.router.add_get("/console/ws", console_socket)
@@ -136,6 +136,10 @@ async def _json_body(request: web.Request) -> dict[str, Any]:
 
 def _error(status: int, code: str) -> web.Response:
     return web.json_response({"error": code}, status=status)
+
+
+async def _to_console(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/console/")
 
 
 async def console_page(request: web.Request) -> web.StreamResponse:
