@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import chat, db, kb, nlu, serve, users
+from bot.commands import chat, db, kb, nlu, serve, telegram, users
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db, nlu, users, kb)
+COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db, nlu, users, kb, telegram)
