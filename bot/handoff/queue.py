@@ -236,9 +236,10 @@ class HandoffQueue:
         entry.operator_id = None
         entry.assigned_at = None
         entry.first_reply_at = None
-        entry.told_position = None
         conversation = await session.get_one(Conversation, entry.conversation_id)
         conversation.status = "queued"
+        await session.flush()
+        await self.tell(session, conversation, (await self.status_reply(session, conversation, entry),))
         await self.announce_positions(session, entry.language)
         publish_after_commit(session, self.hub, [{"type": "queue"}])
 
