@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from datetime import datetime
 from typing import Any, Callable
 
 import aiohttp
-from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.app import SESSIONS
