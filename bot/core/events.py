@@ -71,6 +71,9 @@ NOTIFY_CHANNEL = "migassist_events"
 #: PostgreSQL limits a NOTIFY payload to 8000 bytes; larger events travel in pieces of this
 #: many characters (at most 4 bytes each in UTF-8, plus the envelope).
 PIECE_CHARS = 1500
+#: Incomplete multi-piece events kept at most (a piece lost with a dropped connection must not
+#: make the buffer grow for ever).
+MAX_PARTIAL_EVENTS = 256
 RECONNECT_SECONDS = 2.0
 
 
@@ -95,6 +98,7 @@ class PostgresEventBridge:
         self._pieces: dict[tuple[str, int], list[str | None]] = {}
         self._sequence = 0
         self._task: asyncio.Task[None] | None = None
+        self._sender: asyncpg.Connection | None = None
 
     async def start(self) -> None:
         self._listener = await self._listen()
@@ -106,7 +110,9 @@ class PostgresEventBridge:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        await self._listener.close()
+        for connection in (self._sender, self._listener):
+            if connection is not None and not connection.is_closed():
+                await connection.close()
 
     async def _listen(self) -> asyncpg.Connection:
         connection = await asyncpg.connect(self._dsn)
@@ -120,16 +126,15 @@ class PostgresEventBridge:
             log.warning("event bridge backlog full; an event reaches this process only")
 
     async def _send_forever(self) -> None:
-        sender: asyncpg.Connection | None = None
         while True:
             topic, event = await self._outgoing.get()
             try:
-                if sender is None or sender.is_closed():
-                    sender = await asyncpg.connect(self._dsn)
+                if self._sender is None or self._sender.is_closed():
+                    self._sender = await asyncpg.connect(self._dsn)
                 if self._listener.is_closed():
                     self._listener = await self._listen()
                 for payload in self._payloads(topic, event):
-                    await sender.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, payload)
+                    await self._sender.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, payload)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 log.exception("event bridge could not notify other processes; reconnecting")
                 await asyncio.sleep(RECONNECT_SECONDS)
@@ -149,6 +154,8 @@ class PostgresEventBridge:
             if envelope["o"] == self._origin:
                 return
             key = (str(envelope["o"]), int(envelope["k"]))
+            if key not in self._pieces and len(self._pieces) >= MAX_PARTIAL_EVENTS:
+                del self._pieces[next(iter(self._pieces))]
             parts = self._pieces.setdefault(key, [None] * int(envelope["n"]))
             parts[int(envelope["i"])] = str(envelope["d"])
             if any(part is None for part in parts):
