@@ -123,4 +123,4 @@ def _shorten(title: str, limit: int) -> str:
         return title
     cut = title[: limit - 1]
     space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:-") + "…"
+    return (cut[:space] if space > limit // 3 else cut).rstrip(" ,.;:-") + "…"
