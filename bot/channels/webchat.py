@@ -10,6 +10,7 @@ The page keeps a random session id in ``localStorage``, so the conversation surv
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -96,7 +97,7 @@ class WebChatChannel:
         await ws.prepare(request)
         with self._hub.subscribe(topic(user_id)) as queue:
             await ws.send_json({"type": "history", "messages": await self.history(user_id)})
-            pump = request.app.loop.create_task(self._pump(queue, ws), name=f"webchat-pump:{user_id}")
+            pump = asyncio.create_task(self._pump(queue, ws), name=f"webchat-pump:{user_id}")
             try:
                 async for frame in ws:
                     if frame.type == WSMsgType.TEXT:

@@ -20,7 +20,9 @@ from flows.messages import Button, Reply
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=60)
+#: How long a process may deliver a conversation's outbox before others may take over; renewed
+#: before every send, so it only runs out when the process died (or hangs) mid-delivery.
+LEASE = timedelta(seconds=15)
 
 
 def reply_to_json(reply: Reply) -> str:
@@ -129,7 +131,7 @@ class OutboxDispatcher:
             return
         try:
             while await self._deliver_next(conversation_id):
-                pass
+                await self._renew_lease(conversation_id)
         finally:
             async with self._sessions.begin() as session:
                 await session.execute(
@@ -148,6 +150,14 @@ class OutboxDispatcher:
                 .values(delivery_lease_until=now + LEASE)
             )
             return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def _renew_lease(self, conversation_id: int) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(Conversation)
+                .where(Conversation.id == conversation_id)
+                .values(delivery_lease_until=self._clock() + LEASE)
+            )
 
     async def _deliver_next(self, conversation_id: int) -> bool:
         """Send the oldest pending entry if it is due; return whether to continue."""

@@ -104,7 +104,8 @@ async def test_sigkill_under_load_then_restart_answers_every_acknowledged_messag
         server = start_server(tmp_path / "data", nlu_model_path, port)
         await wait_healthy(url)
         db = tmp_path / "data" / "migassist.db"
-        for _ in range(200):
+        # Up to the outbox lease (15 s) the dead process held, plus processing time.
+        for _ in range(400):
             missing = unanswered(db, acked)
             if not missing:
                 break

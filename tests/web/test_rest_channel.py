@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import aiohttp
 import pytest
 
@@ -70,7 +72,7 @@ async def test_oversize_body_is_refused_without_reading_it_all(
 ) -> None:
     server = await live_server(make_config(), dialogue=EchoDialogue())
     async with aiohttp.ClientSession(server.url) as http:
-        response = await http.post(WEBHOOK, data=b"x" * (2 * 1024 * 1024))
+        response = await http.post(WEBHOOK, data=io.BytesIO(b"x" * (2 * 1024 * 1024)))
         assert response.status == 413
 
 
