@@ -20,6 +20,7 @@ the buttons as an inline keyboard under the last part.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -34,7 +35,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message as TelegramMessage, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels.attachments import Attachment, AttachmentDesk
@@ -57,6 +58,8 @@ TEXT_LIMIT = 4096
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PREFIX = "/webhooks/telegram/"
 ALLOWED_UPDATES = ("message", "callback_query")
+POLL_RETRY_MIN_SECONDS = 1.0
+POLL_RETRY_MAX_SECONDS = 30.0
 #: How many recent replies are searched for the payload behind a hashed ``callback_data``.
 RECENT_REPLIES = 30
 
@@ -186,7 +189,7 @@ def _attachment(message: TelegramMessage) -> Attachment:
         contact = message.contact
         name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
         return Attachment("contact", f"📇 {name}: {contact.phone_number}")
-    if message.document is not None:
+    if message.document is not None and message.animation is None:  # a GIF also carries a document
         document = message.document
         caption = f" — {message.caption}" if message.caption else ""
         return Attachment("document", f"📄 {document.file_name or 'document'} ({document.mime_type or 'file'}){caption}")
@@ -347,8 +350,16 @@ class TelegramChannel:
         """Long-poll getUpdates forever (local development without a public URL)."""
         await self.bot.delete_webhook()
         offset: int | None = None
+        pause = POLL_RETRY_MIN_SECONDS
         while True:
-            updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=list(ALLOWED_UPDATES))
+            try:
+                updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=list(ALLOWED_UPDATES))
+            except (NetworkError, RetryAfter) as error:  # Telegram or the network is down: wait, retry
+                log.warning("telegram: getUpdates failed (%s); retrying in %.0fs", type(error).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, POLL_RETRY_MAX_SECONDS)
+                continue
+            pause = POLL_RETRY_MIN_SECONDS
             for update in updates:
                 await self.process_update(update)
                 offset = update.update_id + 1

@@ -160,6 +160,7 @@ async def test_polling_feeds_updates_through_the_same_pipeline(
 ) -> None:
     server = await channel_server(EchoDialogue())
     fake_telegram.updates = [text_update(41, "hello"), text_update(42, "again")]
+    fake_telegram.fail("getUpdates", 502)  # a hiccup does not stop polling
     polling = asyncio.create_task(server.app[TELEGRAM].poll(timeout=1))
     try:
         sent = await fake_telegram.wait_for("sendMessage", 4)
