@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from bot.storage import accounts, content, handoff, models, receipts  # noqa: F401  (registers tables)
+from bot.storage import accounts, content, editorial, handoff, models, receipts  # noqa: F401  (registers tables)
 from bot.storage.base import Base
 
 

@@ -179,10 +179,83 @@ def upgrade() -> None:
         batch_op.create_index('ix_content_revisions_path_status', ['path', 'status'], unique=False)
     # --- end of knowledge-base content revisions ---
 
+    # --- content editors' workspace (bot/storage/editorial.py) ---
+    op.create_table('editorial_audit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=64), nullable=False),
+    sa.Column('action', sa.String(length=48), nullable=False),
+    sa.Column('target', sa.String(length=200), nullable=False),
+    sa.Column('detail', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_editorial_audit'))
+    )
+    with op.batch_alter_table('editorial_audit', schema=None) as batch_op:
+        batch_op.create_index('ix_editorial_audit_target', ['target', 'id'], unique=False)
+    op.create_table('nlu_models',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('path', sa.String(length=500), nullable=False),
+    sa.Column('data_hash', sa.String(length=64), nullable=True),
+    sa.Column('figures', sa.Text(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('activated_by', sa.String(length=64), nullable=True),
+    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('override_reason', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_nlu_models'))
+    )
+    op.create_table('training_files',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('updated_by', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_training_files')),
+    sa.UniqueConstraint('language', name=op.f('uq_training_files_language'))
+    )
+    op.create_table('content_comments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=False),
+    sa.Column('author', sa.String(length=64), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['revision_id'], ['content_revisions.id'], name=op.f('fk_content_comments_revision_id_content_revisions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_comments'))
+    )
+    with op.batch_alter_table('content_comments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_content_comments_revision_id'), ['revision_id'], unique=False)
+    op.create_table('inbox_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('intent', sa.String(length=64), nullable=True),
+    sa.Column('article_id', sa.String(length=100), nullable=True),
+    sa.Column('decided_by', sa.String(length=64), nullable=False),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_inbox_decisions_message_id_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_decisions')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_inbox_decisions_message_id'))
+    )
+    # --- end of content editors' workspace ---
+
 
 
 
 def downgrade() -> None:
+
+    # --- content editors' workspace ---
+    op.drop_table('inbox_decisions')
+    with op.batch_alter_table('content_comments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_content_comments_revision_id'))
+    op.drop_table('content_comments')
+    op.drop_table('training_files')
+    op.drop_table('nlu_models')
+    with op.batch_alter_table('editorial_audit', schema=None) as batch_op:
+        batch_op.drop_index('ix_editorial_audit_target')
+    op.drop_table('editorial_audit')
+    # --- end of content editors' workspace ---
 
     # --- knowledge-base content revisions ---
     with op.batch_alter_table('content_revisions', schema=None) as batch_op:
