@@ -220,6 +220,12 @@ async def chat_action(request: web.Request) -> web.Response:
     max_chars = services.max_reply_chars
     try:
         if action == "claim":
+            found = await services.reader.chat(entry_id)
+            if found is None:
+                return _error(404, "no such chat")
+            # Chats are offered to operators who speak the language (admins may take any).
+            if staff.role != "admin" and found["language"] not in staff.languages:
+                return _error(403, "not_your_language")
             await assignments.claim(entry_id, staff.account_id)
         elif action == "reply":
             text = str(body.get("text") or "").strip()

@@ -35,7 +35,8 @@
 
   var ERRORS = {
     claimed_by_other: "Another operator claimed this chat first.",
-    not_your_chat: "This chat is no longer assigned to you."
+    not_your_chat: "This chat is no longer assigned to you.",
+    not_your_language: "This chat is for operators of another language."
   };
   function explain(result) {
     if (result.status < 300) return true;
