@@ -120,6 +120,17 @@ class DialogueEngine:
         self._flows: dict[str, Flow] = {flow.name: flow for flow in (StayFlow(), ExemptionWizard(), PermitFeeFlow())}
         self._flow_for_intent: dict[str, Flow] = {intent: flow for flow in self._flows.values() for intent in flow.intents}
 
+    def use_knowledge_base(self, kb: KnowledgeBase) -> None:
+        """Answer from ``kb`` from the next message on (an editor published; no restart needed).
+
+        One reference assignment: a turn already running keeps the knowledge base it started with.
+        """
+        self._kb = kb
+
+    def use_nlu(self, nlu: IntentParser) -> None:
+        """Understand messages with ``nlu`` from the next message on (a retrained model was activated)."""
+        self._nlu = nlu
+
     def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
         """Decide the replies to ``message``; internal errors become an apology and a handoff offer."""
         try:

@@ -134,14 +134,15 @@ class ContentStore:
         await self._session.flush()
         return revision
 
-    async def publish(self, revision_id: int) -> ContentRevision:
-        """Publish a reviewed revision once the whole content set with it still validates."""
+    async def publish(self, revision_id: int, *, allow_stale: bool = False) -> ContentRevision:
+        """Publish a reviewed revision once the whole content set with it still validates
+        (``allow_stale``: stale translations do not block it)."""
         revision = await self._get(revision_id)
         if revision.status != "review":
             raise ValueError(f"revision {revision_id} is {revision.status}, not in review")
         files = await self.published_files()
         files[revision.path] = revision.body
-        _check(files)
+        _check(files, freshness=not allow_stale)
         revision.status = "published"
         revision.published_at = utcnow()
         await self._session.flush()
@@ -209,12 +210,12 @@ def _revision(
     )
 
 
-def _check(files: Mapping[str, str]) -> None:
+def _check(files: Mapping[str, str], *, freshness: bool = True) -> None:
     """Raise :class:`ContentRejected` unless ``files`` load and validate cleanly."""
     try:
         kb = load_files(files)
     except ContentError as exc:
         raise ContentRejected([Problem(f"{exc.file}: {exc.field}", exc.message)]) from None
-    problems = validate(kb)
+    problems = validate(kb, freshness=freshness)
     if problems:
         raise ContentRejected(problems)
