@@ -178,6 +178,19 @@ class ObservabilitySettings(_Section):
         return value
 
 
+class EditorSettings(_Section):
+    """The content editors' workspace (``/editor/``)."""
+
+    # The person who publishes a change must not be its author.
+    four_eyes: bool = True
+    # A change in one language leaves the others stale; publishing waits until they are updated
+    # or confirmed.
+    block_stale_translations: bool = True
+    # A retrained NLU model is activated only if no held-out figure drops by more than this
+    # (absolute, e.g. 0.01 = one percentage point); otherwise only with a written reason.
+    model_activation_margin: float = Field(0.01, ge=0, le=1)
+
+
 class Settings(_Section):
     """All non-secret settings."""
 
@@ -194,6 +207,7 @@ class Settings(_Section):
     rate_limits: RateLimitSettings = RateLimitSettings()
     retention: RetentionSettings = RetentionSettings()
     observability: ObservabilitySettings = ObservabilitySettings()
+    editor: EditorSettings = EditorSettings()
 
     @field_validator("data_dir")
     @classmethod
