@@ -21,6 +21,7 @@ the buttons as an inline keyboard under the last part.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -136,11 +137,7 @@ def parse_update(update: Update) -> Inbound | None:
     )
     if message.text is not None:
         text = message.text.strip()
-        return TextReceived(
-            IncomingMessage(
-                incoming.key, incoming.message_id, text, incoming.received_at, _command_payload(text), incoming.language_hint
-            )
-        )
+        return TextReceived(dataclasses.replace(incoming, text=text, payload=_command_payload(text)))
     return AttachmentReceived(incoming, _attachment(message))
 
 
@@ -246,7 +243,8 @@ class TelegramChannel:
     async def handle_webhook(self, request: web.Request) -> web.Response:
         """``POST /webhooks/telegram/{token}``: verify, store, then acknowledge."""
         secret = self._webhook_secret
-        if secret is None or not hmac.compare_digest(request.match_info["token"], webhook_path_token(secret)):
+        token = request.match_info["token"].encode()
+        if secret is None or not hmac.compare_digest(token, webhook_path_token(secret).encode()):
             raise web.HTTPNotFound()
         header = request.headers.get(SECRET_HEADER)
         if header is None:
@@ -278,17 +276,8 @@ class TelegramChannel:
     async def _on_button(self, pressed: ButtonPressed) -> None:
         raw = pressed.message.payload or ""
         payload = payload_for_callback(raw, await self._recent_payloads(pressed.message.key))
-        if payload is not None:
-            await self._assistant.receive(
-                IncomingMessage(
-                    pressed.message.key,
-                    pressed.message.message_id,
-                    pressed.message.text,
-                    pressed.message.received_at,
-                    payload,
-                    pressed.message.language_hint,
-                )
-            )
+        if payload is not None:  # None: a hashed payload of a reply too old to resolve
+            await self._assistant.receive(dataclasses.replace(pressed.message, payload=payload))
         # Stop the button's loading spinner; after storing, so a lost update is redelivered.
         self._tasks.spawn(self._answer_query(pressed.query_id), name=f"telegram-answer:{pressed.query_id}")
 

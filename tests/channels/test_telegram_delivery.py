@@ -39,6 +39,7 @@ async def test_forged_missing_or_misaddressed_updates_are_rejected_and_not_store
     assert await post_telegram(server, text_update(2, "hello"), secret="guessed-secret") == 403
     wrong_path = f"{server.url}/webhooks/telegram/0123456789abcdef0123456789abcdef"
     assert await post_telegram(server, text_update(3, "hello"), url=wrong_path) == 404
+    assert await post_telegram(server, text_update(4, "hello"), url=f"{server.url}/webhooks/telegram/şəki") == 404
     assert await count_rows(server, Message) == 0
     assert await count_rows(server, Conversation) == 0
     assert fake_telegram.sent() == []
