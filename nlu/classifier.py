@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from nlu.intents import OUT_OF_SCOPE
 from nlu.normalise import fold, skeleton, transliterate_ru
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,16 @@ def latin_fold(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ClassifierParams:
-    """Hyper-parameters chosen by cross-validation on the training data (see docs/nlu.md)."""
+    """Hyper-parameters chosen by 3-fold cross-validation on the training data only
+    (``benchmarks/nlu_tune.py``; figures in docs/nlu.md)."""
 
     c: float = 10.0
     char_ngrams: tuple[int, int] = (2, 5)
     skeleton_ngrams: tuple[int, int] = (2, 4)
     word_ngrams: tuple[int, int] = (1, 2)
+    #: Class weight of ``out_of_scope``: above 1 trades topic recall for fewer off-topic
+    #: messages answered as a topic.
+    out_of_scope_weight: float = 2.0
 
 
 DEFAULT_PARAMS = ClassifierParams()
@@ -94,7 +99,8 @@ def build_classifier(params: ClassifierParams = DEFAULT_PARAMS) -> Pipeline:
         ]
     )
     # lbfgs is deterministic for a given input, so training twice gives identical models.
-    classifier = LogisticRegression(C=params.c, max_iter=3000)
+    weights = {OUT_OF_SCOPE: params.out_of_scope_weight} if params.out_of_scope_weight != 1.0 else None
+    classifier = LogisticRegression(C=params.c, max_iter=3000, class_weight=weights)
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
