@@ -16,7 +16,9 @@ import knowledge_base
 import nlu
 from bot.channels.base import ChannelSender
 from bot.channels.rest import RestChannel
+from bot.channels.telegram import setup_telegram
 from bot.channels.webchat import WebChatChannel, STATIC_DIR
+from bot.channels.whatsapp import setup_whatsapp
 from bot.config import Config
 from bot.console.routes import setup_console
 from bot.core.assistant import Assistant
@@ -137,6 +139,8 @@ def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Appli
         app[DIALOGUE] = dialogue
     app[SENDERS] = {}  # channel name -> sender; filled at start-up, read by the outbox
     app.cleanup_ctx.extend([_database, _understanding, _core])
+    setup_telegram(app)  # if telegram.enabled
+    setup_whatsapp(app)  # if whatsapp.enabled
     app.router.add_get("/", _chat_page)
     app.router.add_get("/ws/chat", _chat_socket)
     app.router.add_get("/webchat/strings.json", _chat_strings)
