@@ -6,13 +6,16 @@
 Prints side by side: accuracy and macro-F1 overall and per language/variant, out-of-scope
 false accepts, parse p50/p99 (one core, in a fresh process per engine, no HTTP), RSS added by
 loading the model, and training time. Rasa's training data is a copy of our Rasa NLU YAML
-files; its pipeline is ``benchmarks/rasa/config.yml``. Both sides are scored by the same code
+files; its pipeline is ``benchmarks/rasa/config.yml``. Rasa training takes many minutes, so the
+trained model and its measured training time are cached in ``benchmarks/.cache/nlu-rasa/``
+under a hash of the data and config; a changed data file or config trains afresh. Both sides are scored by the same code
 (``nlu.evaluation.score``); Rasa does no language identification, so that row is ours only.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -23,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from nlu import train
-from nlu.data import LabelledExample, load_examples
+from nlu.data import LabelledExample, data_hash, load_examples
 from nlu.evaluation import EvaluationReport, Prediction, predict, score
 from nlu.paths import DEV_DATA_DIR, TRAINING_DATA_DIR
 
@@ -32,6 +35,7 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 RASA_CONFIG = ROOT / "benchmarks" / "rasa" / "config.yml"
 WORKER = ROOT / "benchmarks" / "nlu_rasa_worker.py"
 SPEED = ROOT / "benchmarks" / "nlu_speed.py"
+RASA_CACHE = ROOT / "benchmarks" / ".cache" / "nlu-rasa"
 CONFIDENT = 0.6
 
 
@@ -56,10 +60,25 @@ def ours(data: Path, dev: list[LabelledExample], work: Path) -> tuple[Evaluation
     return report, speed, seconds
 
 
-def rasa(data: Path, dev: list[LabelledExample], work: Path) -> tuple[EvaluationReport, dict[str, Any], float]:
+def train_rasa(data: Path, work: Path) -> dict[str, Any]:
+    """Train Rasa on a copy of ``data`` (or reuse the cached model of the same data + config)."""
+    key = hashlib.sha256((data_hash(data) + RASA_CONFIG.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
+    record = RASA_CACHE / key / "trained.json"
+    if record.exists():
+        cached: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
+        if Path(cached["model"]).exists():
+            print(f"reusing cached Rasa model {cached['model']} (training time as measured then)", file=sys.stderr)
+            return cached
     rasa_data = work / "rasa-data"
     shutil.copytree(data, rasa_data)
-    trained = run_json([str(RASA_PYTHON), str(WORKER), "train", str(RASA_CONFIG), str(rasa_data), str(work / "rasa-models")])
+    record.parent.mkdir(parents=True, exist_ok=True)
+    trained = run_json([str(RASA_PYTHON), str(WORKER), "train", str(RASA_CONFIG), str(rasa_data), str(record.parent)])
+    record.write_text(json.dumps(trained), encoding="utf-8")
+    return trained
+
+
+def rasa(data: Path, dev: list[LabelledExample], work: Path) -> tuple[EvaluationReport, dict[str, Any], float]:
+    trained = train_rasa(data, work)
     texts_file = work / "texts.json"
     texts_file.write_text(json.dumps([e.text for e in dev], ensure_ascii=False), encoding="utf-8")
     parsed = run_json(["taskset", "-c", "0", str(RASA_PYTHON), str(WORKER), "parse", str(trained["model"]), str(texts_file)])
