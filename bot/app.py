@@ -27,9 +27,13 @@ from bot.core.inbox import Inbox
 from bot.core.outbox import OutboxDispatcher, RetryPolicy
 from bot.core.processor import HandoffDesk, MessageProcessor
 from bot.core.tasks import TaskTracker
+from bot.observability import setup_observability
+from bot.observability.setup import observed_dialogue
+from bot.ratelimit import setup_rate_limits, user_throttle
 from bot.handoff.desk import CallCentreDesk
 from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
 from bot.storage.migrate import ensure_schema
+from bot.web.security import setup_security_headers
 from bot.web.strings import webchat_strings
 from flows.dialogue import Dialogue
 from flows.engine import DialogueEngine, EngineSettings
@@ -99,8 +103,8 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     )
     app[DISPATCHER] = dispatcher
     app[DESK] = CallCentreDesk(sessions, app[HUB], app[CATALOGS])
-    processor = MessageProcessor(sessions, app[DIALOGUE], app[DESK], on_replies=dispatcher.kick)
-    assistant = Assistant(sessions, Inbox(sessions), processor, tasks)
+    processor = MessageProcessor(sessions, observed_dialogue(app), app[DESK], on_replies=dispatcher.kick)
+    assistant = Assistant(sessions, Inbox(sessions), processor, tasks, throttle=user_throttle(app))
     app[ASSISTANT] = assistant
     app[REST] = RestChannel(assistant, settings.server.max_message_chars, MAX_BODY_BYTES)
     app[WEBCHAT] = WebChatChannel(assistant, sessions, app[HUB], settings.server.max_message_chars)
@@ -134,6 +138,9 @@ def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Appli
     """Build the web application. ``dialogue`` replaces the flow engine (tests of the core)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[CONFIG] = config
+    setup_observability(app)  # first: its middleware also times and counts refused requests
+    setup_rate_limits(app, config.settings.rate_limits)
+    setup_security_headers(app)
     app[HUB] = EventHub()
     if dialogue is not None:
         app[DIALOGUE] = dialogue

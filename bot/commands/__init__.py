@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.commands import chat, db, kb, nlu, serve, telegram, users
+from bot.commands import chat, db, kb, nlu, purge, serve, telegram, user_data, users
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db, nlu, users, kb, telegram)
+COMMAND_MODULES: tuple[ModuleType, ...] = (serve, chat, db, nlu, users, kb, telegram, purge, user_data)

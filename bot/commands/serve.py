@@ -9,6 +9,7 @@ import socket
 from aiohttp import web
 
 from bot.config import ConfigError, load_config
+from bot.observability.logs import configure_logging
 from bot.storage.database import is_sqlite
 
 
@@ -38,12 +39,12 @@ def serve(args: argparse.Namespace) -> int:
         raise ConfigError("--workers > 1 needs PostgreSQL (set MIGASSIST_DATABASE_URL); SQLite runs one process")
     print(f"MigAssist is starting on http://{host}:{port}/  (web chat at /, health at /healthz)", flush=True)
     if args.workers == 1:
-        _run(args.config, host, port, reuse_port=False)
+        _run(args.config, host, port, False, args.log_level)
         return 0
     # Each worker binds the same port with SO_REUSEPORT; the kernel spreads connections.
     workers = [
         multiprocessing.get_context("spawn").Process(
-            target=_run, args=(args.config, host, port, True), name=f"migassist-worker-{n}"
+            target=_run, args=(args.config, host, port, True, args.log_level), name=f"migassist-worker-{n}"
         )
         for n in range(args.workers)
     ]
@@ -54,10 +55,12 @@ def serve(args: argparse.Namespace) -> int:
     return max((w.exitcode or 0) for w in workers)
 
 
-def _run(config_path: object, host: str, port: int, reuse_port: bool) -> None:
+def _run(config_path: object, host: str, port: int, reuse_port: bool, log_level: str) -> None:
     from bot.app import create_app
 
     config = load_config(config_path)  # type: ignore[arg-type]
+    # Also in spawned workers, which do not inherit the parent's logging set-up.
+    configure_logging(log_level, config.settings.observability.log_format)
     sock = None
     if reuse_port:
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)

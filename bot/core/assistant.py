@@ -13,6 +13,7 @@ from bot.core.inbox import Accepted, Inbox
 from bot.core.outbox import reply_from_row
 from bot.core.processor import MessageProcessor
 from bot.core.tasks import TaskTracker
+from bot.ratelimit import UserThrottle
 from bot.storage.models import Conversation, Message
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
@@ -33,24 +34,43 @@ class Assistant:
         inbox: Inbox,
         processor: MessageProcessor,
         tasks: TaskTracker,
+        throttle: UserThrottle | None = None,
     ) -> None:
         self._sessions = sessions
         self._inbox = inbox
         self._processor = processor
         self._tasks = tasks
+        self._throttle = throttle
 
     async def receive(self, message: IncomingMessage) -> Accepted:
-        """Persist the message (deduplicated); processing continues after this returns."""
+        """Persist the message (deduplicated); processing continues after this returns.
+
+        A user over the rate limit is not run through the dialogue: the message is stored and
+        the first one refused in a burst gets a polite "please slow down" reply."""
+        decision = self._throttle.check(message.key) if self._throttle else None
         accepted = await self._inbox.accept(message)
-        if not accepted.duplicate:
+        if accepted.duplicate:
+            return accepted
+        if decision is not None and not decision.allowed:
+            await self._decline(accepted, answer=decision.first_refusal)
+        else:
             self.schedule(accepted.conversation_id)
         return accepted
 
     async def receive_and_wait(self, message: IncomingMessage) -> tuple[Accepted, list[Reply]]:
-        """Persist and process the message now; return the replies to it (also for a duplicate)."""
+        """Persist and process the message now; return the replies to it (also for a duplicate).
+        Over the rate limit, the reply is always the polite refusal: an HTTP caller waits for one."""
+        decision = self._throttle.check(message.key) if self._throttle else None
         accepted = await self._inbox.accept(message)
-        await self._processor.process_conversation(accepted.conversation_id)
+        if not accepted.duplicate and decision is not None and not decision.allowed:
+            await self._decline(accepted, answer=True)
+        else:
+            await self._processor.process_conversation(accepted.conversation_id)
         return accepted, await self.replies_to(accepted.message_id)
+
+    async def _decline(self, accepted: Accepted, answer: bool) -> None:
+        assert self._throttle is not None
+        await self._processor.decline(accepted.conversation_id, accepted.message_id, self._throttle.reply if answer else None)
 
     def schedule(self, conversation_id: int) -> None:
         self._tasks.spawn(self._processor.process_conversation(conversation_id), name=f"process:{conversation_id}")

@@ -64,6 +64,26 @@ class MessageProcessor:
             while await self._process_next(conversation_id):
                 self._on_replies()
 
+    async def decline(
+        self, conversation_id: int, message_id: int, reply_for: Callable[[str | None], Reply] | None
+    ) -> None:
+        """Mark a stored message processed without the dialogue (rate limit), answering it with
+        ``reply_for(language)`` if given. Runs under the conversation's locks like any unit of work."""
+        async with self._locks.hold(conversation_id):
+            async with self._sessions.begin() as session:
+                await lock_conversation_in_transaction(session, conversation_id)
+                message = await session.get_one(Message, message_id)
+                if message.processed_at is not None:
+                    return
+                conversation = await session.get_one(Conversation, conversation_id)
+                if reply_for is not None:
+                    language = conversation.language or message.language_hint
+                    await enqueue_replies(
+                        session, conversation, (reply_for(language),), author="bot", language=language, in_reply_to=message.id
+                    )
+                message.processed_at = self._clock()
+        self._on_replies()
+
     async def pending_conversations(self, older_than: timedelta = timedelta(0)) -> list[int]:
         """Conversations with unprocessed inbound messages (crash recovery, sweeper)."""
         cutoff = self._clock() - older_than
