@@ -21,6 +21,7 @@ from bot.channels.webchat import WebChatChannel, STATIC_DIR
 from bot.channels.whatsapp import setup_whatsapp
 from bot.config import Config
 from bot.console.routes import setup_console
+from bot.editor.routes import setup_editor
 from bot.core.assistant import Assistant
 from bot.core.events import EventHub
 from bot.core.inbox import Inbox
@@ -155,6 +156,7 @@ def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Appli
     app.router.add_get("/healthz", healthz)
     app.router.add_static("/static", STATIC_DIR)
     setup_console(app)  # operator console, staff sign-in, call-centre desk services
+    setup_editor(app)  # content editors' workspace (after the console: it uses the staff sign-in)
     return app
 
 

@@ -189,6 +189,8 @@ class EditorSettings(_Section):
     # A retrained NLU model is activated only if no held-out figure drops by more than this
     # (absolute, e.g. 0.01 = one percentage point); otherwise only with a written reason.
     model_activation_margin: float = Field(0.01, ge=0, le=1)
+    # Held-out examples (Rasa NLU YAML) both models are evaluated on; never trained on.
+    evaluation_data_dir: Path = PROJECT_ROOT / "nlu" / "dev"
 
 
 class Settings(_Section):

@@ -1,0 +1,479 @@
+// MigAssist content editors' workspace. Content and user questions are untrusted: the DOM is
+// built with createElement/textContent only (never innerHTML), and the page runs under a strict CSP.
+(function () {
+  "use strict";
+  var LANGS = ["az", "ru", "en"];
+  var me = null;
+  var articles = [];
+  var current = null;      // {id, path, form}
+  var intents = [];
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  function toast(text) { $("toast").textContent = text || ""; }
+  function button(text, onClick, cls) {
+    var b = el("button", cls || null, text);
+    b.type = "button";
+    b.addEventListener("click", function (event) { event.stopPropagation(); onClick(); });
+    return b;
+  }
+
+  function api(method, path, body) {
+    var options = { method: method, credentials: "same-origin", headers: {} };
+    if (method !== "GET") {
+      options.headers["X-CSRF-Token"] = me ? me.csrf : "";
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body || {});
+    }
+    return fetch(path, options).then(function (response) {
+      if (response.status === 401) { location.href = "/login?next=%2Feditor%2F"; throw new Error("signed out"); }
+      return response.json().then(function (data) { return { status: response.status, data: data }; });
+    });
+  }
+  function ok(result) {
+    if (result.status < 300) return true;
+    var data = result.data || {};
+    toast((data.message || data.error || "refused") + (data.problems ? "\n" + data.problems.join("\n") : ""));
+    return false;
+  }
+
+  // --- tabs -------------------------------------------------------------------------------
+  var loaders = {};
+  function showTab(name) {
+    Array.prototype.forEach.call(document.querySelectorAll(".tab"), function (tab) {
+      tab.classList.toggle("active", tab.dataset.tab === name);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".panel"), function (panel) {
+      panel.hidden = panel.id !== "tab-" + name;
+    });
+    if (loaders[name]) loaders[name]();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".tab"), function (tab) {
+    tab.addEventListener("click", function () { toast(""); showTab(tab.dataset.tab); });
+  });
+
+  // --- articles ---------------------------------------------------------------------------
+  function loadArticles() {
+    return api("GET", "/editor/api/articles").then(function (result) {
+      if (!ok(result)) return;
+      articles = result.data;
+      renderArticles();
+    });
+  }
+  function matches(article, query) {
+    if (!query) return true;
+    var hay = [article.id, article.intents.join(" ")].concat(LANGS.map(function (l) { return article.titles[l]; }));
+    return hay.join(" ").toLowerCase().indexOf(query) !== -1;
+  }
+  function renderArticles() {
+    var list = $("articles");
+    var query = $("article-search").value.trim().toLowerCase();
+    clear(list);
+    articles.filter(function (a) { return matches(a, query); }).forEach(function (article) {
+      var li = el("li", "card" + (article.stale.length ? " stale" : ""));
+      li.dataset.article = article.id;
+      li.appendChild(el("strong", null, article.titles.en));
+      li.appendChild(el("span", "meta", article.id + " · " + article.intents.join(", ") + " · verified " + article.verified_on));
+      var badges = el("span");
+      article.stale.forEach(function (lang) { badges.appendChild(el("span", "badge stale-" + lang, lang + " stale")); });
+      article.pending.forEach(function (rev) { badges.appendChild(el("span", "badge", "r" + rev.revision + " " + rev.status)); });
+      li.appendChild(badges);
+      li.addEventListener("click", function () { openArticle(article.id); });
+      list.appendChild(li);
+    });
+  }
+  $("article-search").addEventListener("input", renderArticles);
+
+  function openArticle(id, revision) {
+    var path = "/editor/api/articles/" + encodeURIComponent(id) + (revision ? "?revision=" + revision : "");
+    return api("GET", path).then(function (result) {
+      if (!ok(result)) return;
+      current = { id: id, path: result.data.path, form: result.data.form, revision: result.data.revision };
+      fillForm(current.form);
+      $("article").hidden = false;
+      $("article-title").textContent = id;
+      $("article-file").textContent = current.path + (current.revision ? " · showing r" + current.revision.revision + " (" + current.revision.status + ")" : " · published");
+      $("draft-status").textContent = "";
+      loadHistory();
+      if ($("preview-panel").open) loadPreview();
+    });
+  }
+  function fillForm(form) {
+    LANGS.forEach(function (lang) {
+      $("title-" + lang).value = form.texts[lang].title;
+      $("answer-" + lang).value = form.texts[lang].answer;
+      $("details-" + lang).value = form.texts[lang].details;
+      var stale = form.stale.indexOf(lang) !== -1;
+      document.querySelector('fieldset[data-lang="' + lang + '"]').classList.toggle("is-stale", stale);
+      $("confirm-" + lang).checked = false;
+      $("confirm-" + lang).parentNode.hidden = !stale;
+    });
+    $("stale-banner").hidden = !form.stale.length;
+    $("stale-banner").textContent = form.stale.length
+      ? "Stale translations (source language " + form.source_language + "): " + form.stale.join(", ") + ". Update them or confirm they still match."
+      : "";
+    $("legal-basis").value = form.legal_basis.map(function (ref) { return (ref.act + " " + ref.article).trim(); }).join("\n");
+    $("sources").value = form.lists.sources.join("\n");
+    $("intents").value = form.lists.intents.join(", ");
+    $("tables-used").value = form.lists.tables.join(", ");
+    ["effective_from", "effective_to", "verified_on"].forEach(function (name) { $(name).value = form.dates[name] || ""; });
+    $("confidence").value = form.confidence;
+  }
+  function splitList(text, separator) {
+    return text.split(separator).map(function (s) { return s.trim(); }).filter(Boolean);
+  }
+  function collectEdit() {
+    var texts = {};
+    var confirm = [];
+    LANGS.forEach(function (lang) {
+      texts[lang] = { title: $("title-" + lang).value, answer: $("answer-" + lang).value, details: $("details-" + lang).value };
+      if ($("confirm-" + lang).checked) confirm.push(lang);
+    });
+    return {
+      texts: texts,
+      confirm: confirm,
+      legal_basis: splitList($("legal-basis").value, "\n").map(function (line) {
+        var parts = line.split(/\s+/);
+        return { act: parts[0], article: parts.slice(1).join(" ") };
+      }),
+      lists: {
+        sources: splitList($("sources").value, "\n"),
+        intents: splitList($("intents").value, ","),
+        tables: splitList($("tables-used").value, ",")
+      },
+      dates: { effective_from: $("effective_from").value || null, effective_to: $("effective_to").value || null, verified_on: $("verified_on").value },
+      confidence: $("confidence").value,
+      comment: $("change-comment").value
+    };
+  }
+  $("save-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!current) return;
+    api("POST", "/editor/api/articles/" + encodeURIComponent(current.id), collectEdit()).then(function (result) {
+      if (!ok(result)) return;
+      var rev = result.data;
+      toast("Saved draft r" + rev.revision + ".");
+      openArticle(current.id, rev.id).then(function () {
+        $("draft-status").textContent = "Draft r" + rev.revision + " saved. ";
+        $("draft-status").appendChild(button("Submit for review", function () { revisionAction(rev.id, "submit"); }, "submit-review"));
+      });
+      loadArticles();
+    });
+  });
+
+  function loadPreview() {
+    if (!current) return;
+    var query = "?language=" + $("preview-language").value + (current.revision ? "&revision=" + current.revision.id : "");
+    api("GET", "/editor/api/articles/" + encodeURIComponent(current.id) + "/preview" + query).then(function (result) {
+      if (!ok(result)) return;
+      renderPreview(result.data);
+    });
+  }
+  function renderPreview(p) {
+    var tg = $("preview-telegram"), wa = $("preview-whatsapp"), web = $("preview-web");
+    [tg, wa, web].forEach(clear);
+    p.telegram.messages.forEach(function (text) { tg.appendChild(el("div", "bubble", text)); });
+    p.telegram.buttons.forEach(function (title) { tg.appendChild(el("span", "chip", title)); });
+    p.telegram.warnings.forEach(function (w) { tg.appendChild(el("span", "limit", w)); });
+    wa.appendChild(el("span", "meta", "layout: " + p.whatsapp.layout));
+    p.whatsapp.messages.forEach(function (message) {
+      if (message.type === "text") { wa.appendChild(el("div", "bubble", message.text.body)); return; }
+      var interactive = message.interactive;
+      wa.appendChild(el("div", "bubble", interactive.body.text));
+      if (interactive.type === "button") {
+        interactive.action.buttons.forEach(function (b) { wa.appendChild(el("span", "chip", b.reply.title)); });
+      } else {
+        wa.appendChild(el("span", "chip", "☰ " + interactive.action.button));
+        interactive.action.sections[0].rows.forEach(function (row) { wa.appendChild(el("span", "chip", row.title)); });
+      }
+    });
+    p.whatsapp.warnings.forEach(function (w) { wa.appendChild(el("span", "limit", w)); });
+    web.appendChild(el("div", "bubble", p.web.text));
+    p.web.buttons.forEach(function (title) { web.appendChild(el("span", "chip", title)); });
+  }
+  $("preview-panel").addEventListener("toggle", function () { if ($("preview-panel").open) loadPreview(); });
+  $("preview-language").addEventListener("change", loadPreview);
+
+  function loadHistory() {
+    if (!current) return;
+    api("GET", "/editor/api/history?path=" + encodeURIComponent(current.path)).then(function (result) {
+      if (!ok(result)) return;
+      var list = $("history");
+      clear(list);
+      result.data.forEach(function (rev) { list.appendChild(revisionItem(rev, true)); });
+    });
+  }
+
+  function revisionItem(rev, inHistory) {
+    var li = el("li", "card");
+    li.dataset.revision = String(rev.id);
+    li.appendChild(el("strong", null, rev.path + " r" + rev.revision + " · " + rev.status));
+    li.appendChild(el("span", "meta", "by " + rev.author + " · " + rev.created_at.slice(0, 16).replace("T", " ") + (rev.comment ? " · " + rev.comment : "")));
+    (rev.comments || []).forEach(function (c) { li.appendChild(el("span", "meta", "💬 " + c.author + ": " + c.body)); });
+    var actions = el("div", "row");
+    actions.appendChild(button("Diff", function () { showDiff(rev.id, li); }, "show-diff"));
+    if (rev.status === "draft" && me && rev.author === me.username) {
+      actions.appendChild(button("Submit for review", function () { revisionAction(rev.id, "submit"); }, "submit-review"));
+    }
+    if (rev.status === "review") {
+      actions.appendChild(button("Publish", function () { revisionAction(rev.id, "publish"); }, "publish"));
+    }
+    if (inHistory && rev.status === "published" && rev.published_at) {
+      actions.appendChild(button("Restore this version", function () { revisionAction(rev.id, "rollback"); }, "rollback"));
+    }
+    if (rev.status === "draft" || rev.status === "review") {
+      var input = el("input", "comment-text");
+      input.placeholder = "Comment";
+      actions.appendChild(input);
+      actions.appendChild(button("Comment", function () {
+        api("POST", "/editor/api/revisions/" + rev.id + "/comment", { body: input.value }).then(function (result) {
+          if (ok(result)) { toast("Comment added."); refresh(); }
+        });
+      }, "add-comment"));
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function showDiff(id, container) {
+    api("GET", "/editor/api/revisions/" + id + "/diff").then(function (result) {
+      if (!ok(result)) return;
+      var pre = container.querySelector("pre.diff") || el("pre", "diff");
+      clear(pre);
+      result.data.lines.forEach(function (line) {
+        var cls = line.charAt(0) === "+" && line.indexOf("+++") !== 0 ? "add" : line.charAt(0) === "-" && line.indexOf("---") !== 0 ? "del" : null;
+        pre.appendChild(el("span", cls, line + "\n"));
+      });
+      container.appendChild(pre);
+    });
+  }
+
+  var DONE = { submit: "Submitted for review.", publish: "Published: the bot answers with it now.", rollback: "Restored and published." };
+  function revisionAction(id, action) {
+    return api("POST", "/editor/api/revisions/" + id + "/" + action, {}).then(function (result) {
+      if (!ok(result)) return;
+      toast(DONE[action]);
+      refresh();
+    });
+  }
+  function refresh() {
+    loadArticles();
+    loadPending();
+    if (current) openArticle(current.id);
+  }
+
+  // --- review -----------------------------------------------------------------------------
+  function loadPending() {
+    return Promise.all([api("GET", "/editor/api/articles"), api("GET", "/editor/api/tables")]).then(function (results) {
+      var list = $("pending");
+      clear(list);
+      var seen = {};
+      results.forEach(function (result) {
+        if (!ok(result)) return;
+        result.data.forEach(function (item) {
+          item.pending.forEach(function (rev) {
+            if (seen[rev.id]) return;
+            seen[rev.id] = true;
+            list.appendChild(revisionItem(rev, false));
+          });
+        });
+      });
+      if (!list.firstChild) list.appendChild(el("li", "meta", "Nothing waiting."));
+    });
+  }
+
+  // --- data tables ------------------------------------------------------------------------
+  var currentTable = null;
+  function loadTables() {
+    api("GET", "/editor/api/tables").then(function (result) {
+      if (!ok(result)) return;
+      var list = $("tables");
+      clear(list);
+      result.data.forEach(function (table) {
+        var li = el("li", "card");
+        li.appendChild(el("strong", null, table.path));
+        table.pending.forEach(function (rev) { li.appendChild(el("span", "badge", "r" + rev.revision + " " + rev.status)); });
+        li.addEventListener("click", function () {
+          api("GET", "/editor/api/table?path=" + encodeURIComponent(table.path)).then(function (r) {
+            if (!ok(r)) return;
+            currentTable = table.path;
+            $("table").hidden = false;
+            $("table-path").textContent = table.path;
+            $("table-body").value = r.data.body;
+          });
+        });
+        list.appendChild(li);
+      });
+    });
+  }
+  $("table-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    api("POST", "/editor/api/table", { path: currentTable, body: $("table-body").value, comment: $("table-comment").value }).then(function (result) {
+      if (ok(result)) { toast("Saved draft r" + result.data.revision + "; submit it from the Review tab."); loadTables(); }
+    });
+  });
+
+  // --- inbox ------------------------------------------------------------------------------
+  function intentSelect() {
+    var select = el("select", "intent-choice");
+    intents.forEach(function (name) { var o = el("option", null, name); o.value = name; select.appendChild(o); });
+    return select;
+  }
+  function loadInbox() {
+    api("GET", "/editor/api/inbox").then(function (result) {
+      if (!ok(result)) return;
+      var list = $("inbox");
+      clear(list);
+      if (!result.data.length) list.appendChild(el("li", "meta", "No unanswered questions."));
+      result.data.forEach(function (group) {
+        var li = el("li", "card");
+        li.appendChild(el("strong", null, group.language + " · " + group.count + " × · " + group.reasons.join(", ")));
+        group.examples.forEach(function (q) {
+          var row = el("div", "question");
+          row.dataset.message = String(q.message_id);
+          row.appendChild(el("span", "question-text", q.text));
+          row.appendChild(el("span", "meta", (q.intent ? " → " + q.intent + " " + q.confidence : " → not understood")));
+          var select = intentSelect();
+          if (q.intent) select.value = q.intent;
+          row.appendChild(select);
+          row.appendChild(button("Add as training example", function () {
+            api("POST", "/editor/api/inbox/" + q.message_id + "/train", { intent: select.value }).then(function (r) {
+              if (ok(r)) { toast("Added to " + r.data.language + "/" + r.data.intent + "; retrain to use it."); loadInbox(); }
+            });
+          }, "train"));
+          var article = el("input", "article-id");
+          article.placeholder = "article id";
+          row.appendChild(article);
+          row.appendChild(button("Link article", function () {
+            api("POST", "/editor/api/inbox/" + q.message_id + "/link", { article_id: article.value }).then(function (r) { if (ok(r)) loadInbox(); });
+          }, "link"));
+          row.appendChild(button("Dismiss", function () {
+            api("POST", "/editor/api/inbox/" + q.message_id + "/dismiss", {}).then(function (r) { if (ok(r)) loadInbox(); });
+          }, "dismiss"));
+          li.appendChild(row);
+        });
+        list.appendChild(li);
+      });
+    });
+  }
+
+  // --- training and models -----------------------------------------------------------------
+  function loadTraining() {
+    var language = $("training-language").value;
+    var intent = $("training-intent").value;
+    api("GET", "/editor/api/training?language=" + language + (intent ? "&intent=" + intent : "")).then(function (result) {
+      if (!ok(result)) return;
+      var select = $("training-intent");
+      if (!select.options.length) {
+        Object.keys(result.data.intents).forEach(function (name) { var o = el("option", null, name); o.value = name; select.appendChild(o); });
+        return loadTraining();
+      }
+      Array.prototype.forEach.call(select.options, function (o) { o.textContent = o.value + " (" + result.data.intents[o.value] + ")"; });
+      $("training-examples").value = result.data.examples.join("\n");
+    });
+    loadModels();
+  }
+  $("training-language").addEventListener("change", loadTraining);
+  $("training-intent").addEventListener("change", loadTraining);
+  $("training-save").addEventListener("click", function () {
+    api("POST", "/editor/api/training", {
+      language: $("training-language").value, intent: $("training-intent").value,
+      examples: splitList($("training-examples").value, "\n")
+    }).then(function (result) { if (ok(result)) { toast("Saved " + result.data.count + " examples."); loadTraining(); } });
+  });
+  $("retrain").addEventListener("click", function () {
+    api("POST", "/editor/api/models/retrain", {}).then(function (result) {
+      if (ok(result)) { toast("Training model " + result.data.id + " in the background…"); pollModels(); }
+    });
+  });
+  function figureLine(name, candidate, live) {
+    return name + ": new " + candidate.toFixed(3) + " · live " + live.toFixed(3);
+  }
+  function loadModels() {
+    return api("GET", "/editor/api/models").then(function (result) {
+      if (!ok(result)) return result;
+      var list = $("models");
+      clear(list);
+      result.data.forEach(function (model) {
+        var li = el("li", "card");
+        li.dataset.model = String(model.id);
+        li.appendChild(el("strong", "model-status", "model " + model.id + " · " + model.status));
+        li.appendChild(el("span", "meta", "by " + model.created_by + (model.override_reason ? " · override: " + model.override_reason : "")));
+        if (model.error) li.appendChild(el("span", "limit", model.error));
+        if (model.figures) {
+          var c = model.figures.candidate, l = model.figures.live;
+          li.appendChild(el("span", null, figureLine("overall accuracy", c.overall.accuracy, l.overall.accuracy)));
+          li.appendChild(el("span", null, figureLine("overall macro-F1", c.overall.macro_f1, l.overall.macro_f1)));
+          Object.keys(l.by_language).forEach(function (lang) {
+            li.appendChild(el("span", null, figureLine(lang + " accuracy", (c.by_language[lang] || { accuracy: 0 }).accuracy, l.by_language[lang].accuracy)));
+          });
+          var details = el("details");
+          details.appendChild(el("summary", null, "per intent F1"));
+          Object.keys(l.by_intent).forEach(function (intent) {
+            details.appendChild(el("div", "meta", figureLine(intent, (c.by_intent[intent] || { f1: 0 }).f1, l.by_intent[intent].f1)));
+          });
+          li.appendChild(details);
+          if (model.regressions.length) li.appendChild(el("span", "limit", "worse on: " + model.regressions.join(", ")));
+        }
+        if (model.status === "ready" || model.status === "retired") {
+          var reason = el("input", "override-reason");
+          reason.placeholder = model.regressions.length ? "Reason to activate anyway (required)" : "Note (optional)";
+          li.appendChild(reason);
+          li.appendChild(button("Activate", function () {
+            api("POST", "/editor/api/models/" + model.id + "/activate", { reason: reason.value }).then(function (r) {
+              if (ok(r)) { toast("Model " + model.id + " is live."); loadModels(); }
+            });
+          }, "activate"));
+        }
+        list.appendChild(li);
+      });
+      return result;
+    });
+  }
+  function pollModels() {
+    loadModels().then(function (result) {
+      if (result && result.data && result.data.some(function (m) { return m.status === "training"; })) setTimeout(pollModels, 2000);
+    });
+  }
+  $("export").addEventListener("click", function () {
+    api("POST", "/editor/api/export", {}).then(function (result) { if (ok(result)) toast("Exported " + result.data.written.length + " changed files."); });
+  });
+  $("import").addEventListener("click", function () {
+    api("POST", "/editor/api/import", {}).then(function (result) { if (ok(result)) { toast("Imported; changed: " + result.data.changed.join(", ")); refresh(); } });
+  });
+
+  // --- audit ------------------------------------------------------------------------------
+  function loadAudit() {
+    api("GET", "/editor/api/audit").then(function (result) {
+      if (!ok(result)) return;
+      var body = $("audit");
+      clear(body);
+      result.data.forEach(function (entry) {
+        var tr = el("tr");
+        [entry.at.slice(0, 19).replace("T", " "), entry.actor, entry.action, entry.target, JSON.stringify(entry.detail)].forEach(function (v) {
+          tr.appendChild(el("td", null, v));
+        });
+        body.appendChild(tr);
+      });
+    });
+  }
+
+  loaders = { articles: loadArticles, tables: loadTables, review: loadPending, inbox: loadInbox, training: loadTraining, audit: loadAudit };
+
+  api("GET", "/editor/api/me").then(function (result) {
+    if (!ok(result)) return;
+    me = result.data;
+    $("me").textContent = me.name + " (" + me.role + ")" + (me.four_eyes ? " · four-eyes on" : "");
+    $("logout-csrf").value = me.csrf;
+    return api("GET", "/editor/api/training?language=az");
+  }).then(function (result) {
+    if (result && result.status < 300) intents = Object.keys(result.data.intents);
+    showTab("articles");
+  });
+})();

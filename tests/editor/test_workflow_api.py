@@ -1,0 +1,129 @@
+"""The editorial workflow through the HTTP API: roles, four-eyes, stale translations, audit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.config import Config
+from tests.editor.conftest import EditorClient, add_staff, rest_say
+
+ARTICLE = "registration_overview"
+NEW_RU = "Да, регистрация нужна, если вы пробудете больше 15 дней. Проверочный текст редактора."
+
+
+@pytest_asyncio.fixture
+async def clients() -> AsyncIterator[Callable[[str], Any]]:
+    opened: list[EditorClient] = []
+
+    async def open_client(base_url: str) -> EditorClient:
+        client = EditorClient(base_url)
+        opened.append(client)
+        return client
+
+    yield open_client
+    for client in opened:
+        await client.close()
+
+
+async def _signed_in(clients: Callable[[str], Any], server: Any, username: str, role: str = "editor") -> EditorClient:
+    await add_staff(server.app, username, role)
+    client = await clients(server.url)
+    await client.login(username)
+    return client
+
+
+@pytest.mark.asyncio
+async def test_operators_cannot_touch_content(editor_config: Callable[..., Config], live_server: Any, clients: Any) -> None:
+    server = await live_server(editor_config())
+    operator = await _signed_in(clients, server, "olga", "operator")
+    assert (await operator.get("/editor/api/articles"))[0] == 403
+    assert (await operator.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}}))[0] == 403
+    assert (await operator.post("/editor/api/revisions/1/publish"))[0] == 403
+    anonymous = await clients(server.url)
+    assert (await anonymous.get("/editor/api/articles"))[0] == 401
+
+
+@pytest.mark.asyncio
+async def test_four_eyes_and_stale_translations_block_publishing_until_confirmed(
+    editor_config: Callable[..., Config], live_server: Any, clients: Any
+) -> None:
+    server = await live_server(editor_config())  # defaults: four_eyes and block_stale_translations on
+    rita = await _signed_in(clients, server, "rita")
+    pavel = await _signed_in(clients, server, "pavel")
+
+    status, draft = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}, "comment": "shorter"})
+    assert status == 200 and draft["status"] == "draft"
+    assert (await rita.post(f"/editor/api/revisions/{draft['id']}/submit"))[0] == 200
+
+    status, refused = await rita.post(f"/editor/api/revisions/{draft['id']}/publish")
+    assert (status, refused["error"]) == (409, "four_eyes")
+    status, refused = await pavel.post(f"/editor/api/revisions/{draft['id']}/publish")
+    assert (status, refused["error"]) == (409, "stale_translations")
+    assert "az" in refused["message"] and "en" in refused["message"]
+
+    # The reviewer's comment, then a new draft that confirms the other languages still match.
+    assert (await pavel.post(f"/editor/api/revisions/{draft['id']}/comment", {"body": "confirm az/en please"}))[0] == 200
+    status, form = await rita.get(f"/editor/api/articles/{ARTICLE}?revision={draft['id']}")
+    assert form["form"]["stale"] == ["az", "en"] and form["form"]["source_language"] == "ru"
+    status, second = await rita.post(f"/editor/api/articles/{ARTICLE}", {"confirm": ["az", "en"]})
+    assert status == 200
+    # The second draft was written from the published text, so it does not carry the first one's change.
+    status, second_form = await rita.get(f"/editor/api/articles/{ARTICLE}?revision={second['id']}")
+    assert second_form["form"]["texts"]["ru"]["answer"] != NEW_RU
+
+    status, diff = await pavel.get(f"/editor/api/revisions/{draft['id']}/diff")
+    assert any(line.startswith("+") and "Проверочный текст" in line for line in diff["lines"])
+    status, history = await pavel.get(f"/editor/api/history?path={draft['path']}")
+    assert [c["body"] for c in history[1]["comments"]] == ["confirm az/en please"]
+
+    status, audit = await pavel.get("/editor/api/audit")
+    assert [(e["actor"], e["action"]) for e in reversed(audit)] == [
+        ("rita", "draft"), ("rita", "submit"), ("pavel", "comment"), ("rita", "draft")
+    ]
+    assert NEW_RU not in await rest_say(server.url, "u1", "Нужна ли регистрация?")
+
+
+@pytest.mark.asyncio
+async def test_confirmed_translations_publish_and_go_live(editor_config: Callable[..., Config], live_server: Any, clients: Any) -> None:
+    server = await live_server(editor_config())
+    rita = await _signed_in(clients, server, "rita")
+    pavel = await _signed_in(clients, server, "pavel")
+    status, draft = await rita.post(
+        f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}, "confirm": ["az", "en"]}
+    )
+    assert status == 200
+    await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
+    status, published = await pavel.post(f"/editor/api/revisions/{draft['id']}/publish")
+    assert (status, published["status"]) == (200, "published")
+    assert NEW_RU in await rest_say(server.url, "u1", "Нужна ли регистрация?")
+    status, articles = await pavel.get("/editor/api/articles")
+    assert next(a for a in articles if a["id"] == ARTICLE)["stale"] == []
+
+
+@pytest.mark.asyncio
+async def test_without_four_eyes_an_author_publishes_alone(editor_config: Callable[..., Config], live_server: Any, clients: Any) -> None:
+    server = await live_server(editor_config(MIGASSIST_EDITOR__FOUR_EYES="false", MIGASSIST_EDITOR__BLOCK_STALE_TRANSLATIONS="false"))
+    rita = await _signed_in(clients, server, "rita")
+    status, draft = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}})
+    await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
+    assert (await rita.post(f"/editor/api/revisions/{draft['id']}/publish"))[0] == 200
+
+
+@pytest.mark.asyncio
+async def test_invalid_content_is_refused_with_the_validators_findings(
+    editor_config: Callable[..., Config], live_server: Any, clients: Any
+) -> None:
+    server = await live_server(editor_config())
+    rita = await _signed_in(clients, server, "rita")
+    status, body = await rita.post(f"/editor/api/articles/{ARTICLE}", {"lists": {"intents": ["no_such_intent"]}, "confirm": []})
+    assert status == 200  # loads; the whole-knowledge-base checks run when it is published
+    pavel = await _signed_in(clients, server, "pavel")
+    await rita.post(f"/editor/api/revisions/{body['id']}/submit")
+    status, refused = await pavel.post(f"/editor/api/revisions/{body['id']}/publish")
+    assert status == 422 and any("unknown intent 'no_such_intent'" in p for p in refused["problems"])
+    status, bad = await rita.post(f"/editor/api/articles/{ARTICLE}", {"dates": {"verified_on": "yesterday"}})
+    assert status == 422 and "verified_on" in bad["message"]
