@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from string import Template
-from typing import AsyncIterator
 from urllib.parse import quote
 
 from aiohttp import web

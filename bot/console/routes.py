@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -58,7 +59,7 @@ class ConsoleServices:
 
 
 SERVICES = web.AppKey("console_services", ConsoleServices)
-SOCKETS = web.AppKey("console_sockets", weakref.WeakSet[web.WebSocketResponse])
+SOCKETS: web.AppKey[weakref.WeakSet[web.WebSocketResponse]] = web.AppKey("console_sockets")
 
 
 def setup_console(app: web.Application) -> None:
@@ -110,7 +111,8 @@ async def _handoff_services(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _close_sockets(app: web.Application) -> None:
-    for ws in list(app[SOCKETS]):
+    sockets = app[SOCKETS]
+    for ws in list(sockets):
         await ws.close(code=1001, message=b"server shutting down")
 
 
@@ -230,12 +232,12 @@ async def chat_action(request: web.Request) -> web.Response:
         elif action == "reply":
             text = str(body.get("text") or "").strip()
             if not text or len(text) > max_chars:
-                return _error(400, "reply must be 1-%d characters" % max_chars)
+                return _error(400, f"reply must be 1-{max_chars} characters")
             await assignments.reply(entry_id, staff.account_id, text)
         elif action == "notes":
             text = str(body.get("text") or "").strip()
             if not text or len(text) > MAX_NOTE_CHARS:
-                return _error(400, "note must be 1-%d characters" % MAX_NOTE_CHARS)
+                return _error(400, f"note must be 1-{MAX_NOTE_CHARS} characters")
             found = await request.app[SERVICES].reader.chat(entry_id)
             if found is None or not _may_view(staff, found):
                 return _error(404, "no such chat")
@@ -294,7 +296,7 @@ async def console_socket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _pump(queue: "asyncio.Queue[dict[str, Any]]", ws: web.WebSocketResponse) -> None:
+async def _pump(queue: asyncio.Queue[dict[str, Any]], ws: web.WebSocketResponse) -> None:
     while True:
         event = await queue.get()
         if ws.closed:

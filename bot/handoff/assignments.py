@@ -8,7 +8,7 @@ process or several on PostgreSQL, exactly one updates the row; the other gets :c
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

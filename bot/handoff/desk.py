@@ -36,7 +36,7 @@ class CallCentreDesk:
     def configure(self, settings: HandoffSettings, timezone: str) -> None:
         """Apply the ``handoff`` settings (called at start-up by ``setup_console`` before any
         operator connects, so the core can keep constructing the desk with three arguments)."""
-        self.queue = HandoffQueue(self._hub, self._catalogs, settings, WorkingHours(settings.working_hours, timezone))
+        self.queue = HandoffQueue(self._hub, self._catalogs, settings, WorkingHours({str(day): span for day, span in settings.working_hours.items()}, timezone))
 
     async def request(
         self, session: AsyncSession, conversation: Conversation, request: HandoffRequest, message: Message

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -91,6 +91,6 @@ class QueueSweeper:
 
     @staticmethod
     async def _exclusive(session: AsyncSession) -> bool:
-        if session.bind.dialect.name != "postgresql":
+        if session.get_bind().dialect.name != "postgresql":
             return True  # SQLite runs one process; BEGIN IMMEDIATE serialises writers
         return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, SWEEP_LOCK_KEY))))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 import pytest
@@ -65,10 +66,12 @@ class StaffClient:
 
 async def rest_say(base_url: str, sender: str, message: str) -> list[dict[str, Any]]:
     """Send a message as a REST-channel user; return the replies to it."""
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}) as response:
-            assert response.status == 200, await response.text()
-            return list(await response.json())
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message}) as response,
+    ):
+        assert response.status == 200, await response.text()
+        return list(await response.json())
 
 
 @pytest.fixture

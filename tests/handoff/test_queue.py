@@ -39,7 +39,7 @@ async def test_position_wait_and_update_when_the_queue_moves(handoff_config, liv
     first = await rest_say(server.url, "user-1", "human")
     second = await rest_say(server.url, "user-2", "human")
 
-    assert [r["text"] for r in first][0] == "connecting"
+    assert first[0]["text"] == "connecting"
     assert "You are number 1 in the queue." in first[1]["text"] and "about 6 minutes" in first[1]["text"]
     assert first[1]["buttons"] == [{"title": "Back to the assistant", "payload": "handoff:cancel"}]
     assert "You are number 2 in the queue." in second[1]["text"] and "about 12 minutes" in second[1]["text"]
@@ -116,7 +116,7 @@ async def test_cancel_returns_the_user_to_the_bot(handoff_config, live_server) -
     assert [r["text"] for r in back] == ["You are back with the assistant. How can I help?"]
     (entry,) = await _entries(server.app)
     assert entry.status == "cancelled"
-    assert [r["text"] for r in await rest_say(server.url, "user-1", "hello")][0] == "echo: hello"
+    assert (await rest_say(server.url, "user-1", "hello"))[0]["text"] == "echo: hello"
 
 
 @pytest.mark.asyncio
@@ -143,4 +143,4 @@ async def test_bot_is_silent_while_an_operator_owns_the_chat_then_rating(handoff
         assert (await session.scalars(select(SatisfactionRating.score))).all() == [4]
         conversation = await session.scalar(select(Conversation).where(Conversation.user_id == "user-1"))
         assert conversation is not None and conversation.status == "bot"
-    assert [r["text"] for r in await rest_say(server.url, "user-1", "hi")][0] == "echo: hi"
+    assert (await rest_say(server.url, "user-1", "hi"))[0]["text"] == "echo: hi"

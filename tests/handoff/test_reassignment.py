@@ -55,7 +55,7 @@ async def _last_bot_text(server, entry_id: int) -> str:  # type: ignore[no-untyp
 @pytest.mark.asyncio
 async def test_unanswered_claim_returns_to_the_queue_after_the_timeout(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
     server = await live_server(handoff_config(**QUIET), dialogue=EchoDialogue())
-    client, operator, entry_id = await _claimed_chat(server)
+    client, _operator, entry_id = await _claimed_chat(server)
     try:
         assert await _sweep(server) == 0  # within the answer time
         async with server.app[SESSIONS].begin() as session:
@@ -80,7 +80,7 @@ async def test_unanswered_claim_returns_to_the_queue_after_the_timeout(handoff_c
 @pytest.mark.asyncio
 async def test_operator_going_offline_gives_chats_back(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
     server = await live_server(handoff_config(**QUIET), dialogue=EchoDialogue())
-    client, operator, entry_id = await _claimed_chat(server)
+    client, _operator, entry_id = await _claimed_chat(server)
     try:
         assert await client.post("/console/api/presence", {"status": "away"}) == (200, {"presence": "away"})
         assert await _sweep(server) == 0  # away keeps the chats already taken
