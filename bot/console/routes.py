@@ -20,6 +20,7 @@ from aiohttp import WSMsgType, web
 
 from bot.accounts.web import AUTH, Staff, setup_accounts
 from bot.console.reads import ConsoleReader
+from bot.console.strings import console_strings
 from bot.core.events import EventHub, PostgresEventBridge, asyncpg_dsn
 from bot.handoff.assignments import Assignments
 from bot.handoff.desk import CallCentreDesk
@@ -72,6 +73,7 @@ def setup_console(app: web.Application) -> None:
     app.router.add_get("/console/", console_page)
     app.router.add_static("/console/static", STATIC_DIR)
     app.router.add_get("/console/ws", console_socket)
+    app.router.add_get("/console/strings.json", strings)
     app.router.add_get("/console/api/me", me)
     app.router.add_get("/console/api/board", board)
     app.router.add_get("/console/api/operators", operators)
@@ -147,6 +149,12 @@ async def _to_console(request: web.Request) -> web.Response:
 async def console_page(request: web.Request) -> web.StreamResponse:
     await _staff(request, page=True)
     return web.FileResponse(STATIC_DIR / "console.html", headers=SECURITY_HEADERS)
+
+
+async def strings(request: web.Request) -> web.Response:
+    from bot.app import CATALOGS
+
+    return web.json_response(console_strings(request.app[CATALOGS]))
 
 
 async def me(request: web.Request) -> web.Response:

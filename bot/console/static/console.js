@@ -9,6 +9,14 @@
   var cards = [];              // [{el, queuedAt(ms), entry}] for the live waiting clocks
   var slaLimits = { warning: 60, breach: 180 };
   var retryDelay = 500;
+  var LANGS = ["az", "ru", "en"];
+  var strings = {};
+  var uiLang = localStorage.getItem("migassist.console.lang");
+  if (LANGS.indexOf(uiLang) < 0) {
+    uiLang = (navigator.language || "az").slice(0, 2).toLowerCase();
+    if (LANGS.indexOf(uiLang) < 0) uiLang = "az";
+  }
+  var connectionKey = "connecting";
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -19,6 +27,26 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
   function toast(text) { $("toast").textContent = text || ""; }
+
+  // Translated UI text; {placeholders} are filled after translation (values are plain text).
+  function t(key, values) {
+    var text = (strings[uiLang] && strings[uiLang][key]) || (strings.en && strings.en[key]) || key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return values && name in values ? String(values[name]) : all; });
+  }
+  function applyLanguage() {
+    document.documentElement.lang = uiLang;
+    $("ui-lang").value = uiLang;
+    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.placeholder = t(n.dataset.i18nPlaceholder); });
+    $("connection").textContent = t(connectionKey);
+    var wrap = $("wrap-up");
+    Array.prototype.forEach.call(wrap.options, function (o) { o.textContent = t("wrap_" + o.value); });
+  }
+  function setConnection(key) {
+    connectionKey = key;
+    $("connection").textContent = t(key);
+    $("connection").classList.toggle("live", key === "live");
+  }
 
   function api(method, path, body) {
     var options = { method: method, credentials: "same-origin", headers: {} };
@@ -33,14 +61,11 @@
     });
   }
 
-  var ERRORS = {
-    claimed_by_other: "Another operator claimed this chat first.",
-    not_your_chat: "This chat is no longer assigned to you.",
-    not_your_language: "This chat is for operators of another language."
-  };
+  var KNOWN_ERRORS = ["claimed_by_other", "not_your_chat", "not_your_language"];
   function explain(result) {
     if (result.status < 300) return true;
-    toast(ERRORS[result.data.error] || ("Refused: " + result.data.error));
+    var code = result.data.error;
+    toast(KNOWN_ERRORS.indexOf(code) >= 0 ? t(code) : t("refused", { error: code }));
     return false;
   }
 
@@ -54,11 +79,12 @@
     var li = el("li", "card sla-" + entry.sla);
     li.dataset.entry = String(entry.id);
     li.appendChild(el("strong", null, "#" + entry.id + " · " + entry.language + " · " + entry.channel));
-    li.appendChild(el("span", "meta", entry.reason + (entry.left_message ? " · left a message" : "") + " · priority " + entry.priority));
-    var clock = el("span", "meta waiting", "waiting " + minutesSeconds(entry.waiting_seconds));
+    li.appendChild(el("span", "meta", t("reason_" + entry.reason) + (entry.left_message ? " · " + t("left_message") : "") +
+      " · " + t("priority", { priority: entry.priority })));
+    var clock = el("span", "meta waiting", t("waiting", { time: minutesSeconds(entry.waiting_seconds) }));
     li.appendChild(clock);
     if (claimable) {
-      var button = el("button", "claim", "Claim");
+      var button = el("button", "claim", t("claim"));
       button.type = "button";
       button.addEventListener("click", function (event) { event.stopPropagation(); claim(entry.id); });
       li.appendChild(button);
@@ -71,7 +97,7 @@
   function tickClocks() {
     cards.forEach(function (c) {
       var seconds = Math.floor((Date.now() - c.since) / 1000);
-      c.clock.textContent = "waiting " + minutesSeconds(seconds);
+      c.clock.textContent = t("waiting", { time: minutesSeconds(seconds) });
       c.el.className = "card sla-" + sla(seconds);
     });
   }
@@ -104,7 +130,7 @@
 
   function claim(id) {
     api("POST", "/console/api/chats/" + id + "/claim").then(function (result) {
-      if (explain(result)) { toast("Chat #" + id + " is yours."); openChat(id); }
+      if (explain(result)) { toast(t("yours", { id: id })); openChat(id); }
       loadBoard();
     });
   }
@@ -113,7 +139,7 @@
     if (shownLines[message.id]) return;
     shownLines[message.id] = true;
     var li = el("li", "line " + message.author);
-    li.appendChild(el("span", "who", message.author + " · " + new Date(message.at).toLocaleTimeString()));
+    li.appendChild(el("span", "who", t("author_" + message.author) + " · " + new Date(message.at).toLocaleTimeString()));
     li.appendChild(document.createTextNode(message.text));
     var transcript = $("transcript");
     transcript.appendChild(li);
@@ -159,7 +185,7 @@
       openEntry = chat;
       $("chat").hidden = false;
       document.querySelector(".layout").classList.add("chat-open");
-      $("chat-title").textContent = "#" + chat.id + " · " + chat.channel + " · " + chat.language + " · " + chat.reason;
+      $("chat-title").textContent = "#" + chat.id + " · " + chat.channel + " · " + chat.language + " · " + t("reason_" + chat.reason);
       $("window-warning").hidden = !chat.window_closed;
       document.querySelectorAll(".owned-only").forEach(function (n) { n.hidden = !owned; });
       document.querySelectorAll(".queued-only").forEach(function (n) { n.hidden = chat.view !== "queued"; });
@@ -191,7 +217,7 @@
       var select = $("transfer-operator");
       clear(select);
       result.data.filter(function (o) { return o.id !== me.id; }).forEach(function (o) {
-        var option = el("option", null, o.name + " (" + o.languages.join(",") + ", " + o.presence + ")");
+        var option = el("option", null, o.name + " (" + o.languages.join(",") + ", " + t(o.presence) + ")");
         option.value = String(o.id);
         select.appendChild(option);
       });
@@ -220,13 +246,13 @@
         result.data.forEach(function (hit) {
           var li = el("li");
           li.appendChild(el("strong", null, hit.title + " "));
-          var insert = el("button", null, "Insert");
+          var insert = el("button", null, t("insert"));
           insert.type = "button";
           insert.addEventListener("click", function () { $("reply-text").value = hit.text; $("reply-text").focus(); });
           li.appendChild(insert);
           ul.appendChild(li);
         });
-        if (!result.data.length) ul.appendChild(el("li", null, "No matching answers."));
+        if (!result.data.length) ul.appendChild(el("li", null, t("no_matches")));
       });
     });
     $("claim-open").addEventListener("click", function () { if (openEntry) claim(openEntry.id); });
@@ -239,6 +265,12 @@
       act("transfer", { language: $("transfer-language").value }, closePanel);
     });
     $("chat-back").addEventListener("click", closePanel);
+    $("ui-lang").addEventListener("change", function () {
+      uiLang = $("ui-lang").value;
+      localStorage.setItem("migassist.console.lang", uiLang);
+      applyLanguage();
+      loadBoard();
+    });
     $("presence").addEventListener("change", function () {
       api("POST", "/console/api/presence", { status: $("presence").value }).then(explain);
     });
@@ -248,8 +280,7 @@
     var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/console/ws");
     ws.onopen = function () {
       retryDelay = 500;
-      $("connection").textContent = "live";
-      $("connection").classList.add("live");
+      setConnection("live");
       loadBoard();
       if (openEntry) openChat(openEntry.id);
     };
@@ -261,20 +292,25 @@
       else if (event.type === "note" && openEntry && event.conversation_id === openEntry.conversation_id) openChat(openEntry.id);
     };
     ws.onclose = function () {
-      $("connection").textContent = "reconnecting…";
-      $("connection").classList.remove("live");
+      setConnection("reconnecting");
       setTimeout(connect, retryDelay);
       retryDelay = Math.min(retryDelay * 2, 10000);
     };
   }
 
-  api("GET", "/console/api/me").then(function (result) {
+  Promise.all([
+    api("GET", "/console/api/me"),
+    fetch("/console/strings.json", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+  ]).then(function (loaded) {
+    var result = loaded[0];
+    strings = loaded[1];
     me = result.data;
     $("me").textContent = me.name + " (" + me.languages.join(", ") + ")";
     $("logout-csrf").value = me.csrf;
     $("presence").value = me.presence === "offline" ? "online" : me.presence;
     var wrap = $("wrap-up");
-    me.wrap_ups.forEach(function (w) { var o = el("option", null, w.replace(/_/g, " ")); o.value = w; wrap.appendChild(o); });
+    me.wrap_ups.forEach(function (w) { var o = el("option"); o.value = w; wrap.appendChild(o); });
+    applyLanguage();
     bindForms();
     loadOperators();
     connect();
