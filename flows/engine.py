@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -55,6 +55,13 @@ MAX_FAILED_ATTEMPTS = 2
 HANDOFF_OFFER = "handoff_offer"
 #: How much of the conversation the handoff summary keeps.
 MEMORY_LIMITS: Mapping[str, int] = {"intents": 5, "articles": 10, "texts": 3}
+
+#: Messages of at most this many words, sent while a flow waits for an answer, and read by the flow as
+#: its answer, keep the reply language (see ``DialogueEngine._is_answer_in_few_words``).
+SHORT_ANSWER_WORDS = 3
+#: How likely (at least) another flow's topic must be, besides its facts being in the message,
+#: to leave the current flow for it: enough to rule out a stray date in an unrelated answer.
+OTHER_FLOW_EVIDENCE = 0.1
 
 CONTROL_INTENTS = frozenset({"greet", "goodbye", "thanks", "affirm", "deny", "help", "change_language", "human_handoff", "out_of_scope"})
 
@@ -148,7 +155,7 @@ class DialogueEngine:
         state = self._expire(state, now)
         text = message.text.strip()
         parse = self._nlu.parse(text, message.language_hint, today) if text and not message.payload else None
-        language = self._language(state, parse, message)
+        language = self._language(state, parse, message, today)
         draft = _Draft(state.evolve(language=language, last_active=now.isoformat()))
         if parse is not None:
             draft.remember("texts", text)
@@ -166,11 +173,11 @@ class DialogueEngine:
         slots = {key: value for key, value in state.slots.items() if key == "memory"}
         return state.evolve(flow=None, step=None, slots=slots, failed_attempts=0)
 
-    def _language(self, state: ConversationState, parse: ParseResult | None, message: IncomingMessage) -> str:
+    def _language(self, state: ConversationState, parse: ParseResult | None, message: IncomingMessage, today: date) -> str:
         """The user's explicit choice, else a confident detection, else what we spoke so far."""
         if state.language_chosen and state.language in LANGUAGES:
             return state.language
-        if parse is not None and parse.language_confident and parse.language in LANGUAGES:
+        if parse is not None and self._detection_counts(parse) and not self._is_answer_in_few_words(state, message, parse, today):
             return parse.language
         if state.language in LANGUAGES:
             return state.language  # type: ignore[return-value]
@@ -178,6 +185,30 @@ class DialogueEngine:
         if hint in LANGUAGES:
             return hint
         return parse.language if parse is not None and parse.language in LANGUAGES else DEFAULT_LANGUAGE
+
+    def _is_answer_in_few_words(self, state: ConversationState, message: IncomingMessage, parse: ParseResult, today: date) -> bool:
+        """A few words the waiting flow reads as the answer to its question ("na god", "6 ay", "Грузия").
+
+        Such answers keep the conversation's language: the same words are often valid in
+        several of the languages, and "na god" is detected as confident English. (Flows are
+        pure, so asking the flow twice — here and when deciding — is safe.)
+        """
+        flow = self._flows.get(state.flow or "")
+        if flow is None or state.step is None or len(message.text.split()) > SHORT_ANSWER_WORDS:
+            return False
+        ctx = TurnContext(message, parse, self._catalogs.translator(state.language), self._catalogs, self._kb, today)
+        return flow.handle(ctx, state.step, self._facts_of(state), self._filled_of(state)).understood
+
+    def _detection_counts(self, parse: ParseResult) -> bool:
+        """Whether the detected language may set the reply language.
+
+        The NLU can call gibberish a confident language ("asdkjh qwe" → English): a message in
+        which nothing was understood (out_of_scope below the confident threshold) keeps the
+        conversation's language.
+        """
+        if not parse.language_confident or parse.language not in LANGUAGES:
+            return False
+        return parse.intent != "out_of_scope" or parse.confidence >= self._settings.confident_threshold
 
     def _decide(self, ctx: TurnContext, draft: _Draft) -> None:
         payload = ctx.payload or self._typed_control(ctx, draft.state)
@@ -295,21 +326,32 @@ class DialogueEngine:
         assert draft.state.step is not None
         outcome = flow.handle(ctx, draft.state.step, self._facts(draft), self._filled(draft))
         parse = ctx.parse
-        if not outcome.understood and parse is not None and self._is_new_question(parse, flow):
+        topic = self._new_topic(ctx, parse, flow) if not outcome.understood and parse is not None else None
+        if topic is not None:
+            # The old flow's progress is dropped: the user moved on to another question.
             draft.leave_flow()
-            self._apply_policy(ctx, draft, parse)
+            draft.state = draft.state.evolve(failed_attempts=0)
+            self._answer_intent(ctx, draft, topic, parse)
             return
         self._apply_outcome(ctx, draft, flow, outcome)
 
-    def _is_new_question(self, parse: ParseResult, flow: Flow) -> bool:
-        """A confident question on another topic (or for the menu) while a flow waits for an answer.
+    def _new_topic(self, ctx: TurnContext, parse: ParseResult, flow: Flow) -> str | None:
+        """The topic of a new question asked while ``flow`` waits for an answer, if it is one.
 
-        Chit-chat and out-of-scope guesses do not count: short answers like "2" or "ok" are
-        often misread as those, and the flow's question should simply be asked again.
+        Either a confident topic (or "help") other than the flow's own, or another flow's topic
+        among the top guesses when the message holds that flow's facts ("я приехал 1 марта из
+        Грузии" while the fee calculator waits for a term, read as out_of_scope or unsure).
+        Chit-chat and out-of-scope guesses alone do not count: short answers like "2" or "ok"
+        are often misread as those, and the flow's question should simply be asked again.
         """
-        if parse.confidence < self._settings.confident_threshold:
-            return False
-        return (parse.intent in TOPIC_LABELS or parse.intent == "help") and parse.intent not in flow.intents
+        confident = parse.confidence >= self._settings.confident_threshold
+        if confident and parse.intent not in flow.intents and (parse.intent in TOPIC_LABELS or parse.intent == "help"):
+            return parse.intent
+        for score in parse.ranking[:3]:
+            other = self._flow_for_intent.get(score.intent)
+            if other is not None and other is not flow and score.confidence >= OTHER_FLOW_EVIDENCE and other.recognises(ctx):
+                return score.intent
+        return None
 
     def _apply_outcome(self, ctx: TurnContext, draft: _Draft, flow: Flow, outcome: FlowOutcome) -> None:
         failed = 0 if outcome.understood else draft.state.failed_attempts + 1
@@ -333,13 +375,19 @@ class DialogueEngine:
         draft.state = draft.state.evolve(flow=flow.name, step=outcome.step)
         draft.set_slots(facts=dict(outcome.facts), filled=list(outcome.filled), offer=None)
 
-    @staticmethod
-    def _facts(draft: _Draft) -> dict[str, Any]:
-        return dict(draft.state.slots.get("facts", {}))
+    def _facts(self, draft: _Draft) -> dict[str, Any]:
+        return self._facts_of(draft.state)
+
+    def _filled(self, draft: _Draft) -> list[str]:
+        return self._filled_of(draft.state)
 
     @staticmethod
-    def _filled(draft: _Draft) -> list[str]:
-        return list(draft.state.slots.get("filled", []))
+    def _facts_of(state: ConversationState) -> dict[str, Any]:
+        return dict(state.slots.get("facts", {}))
+
+    @staticmethod
+    def _filled_of(state: ConversationState) -> list[str]:
+        return list(state.slots.get("filled", []))
 
     # --- understanding policy --------------------------------------------------------------
 

@@ -67,6 +67,16 @@ class Invalid:
     values: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Clarify:
+    """An answer that fits the question in more than one way; ``question`` asks which was meant.
+
+    The flow stays at the same step, and the question's buttons carry the slot's own payloads.
+    """
+
+    question: Reply
+
+
 class Slot(ABC):
     """One fact a flow collects (``name``) with its question and its readers."""
 
@@ -85,7 +95,7 @@ class Slot(ABC):
         """The question, with buttons or a date picker."""
 
     @abstractmethod
-    def answer(self, ctx: TurnContext, facts: Facts) -> Any | Invalid | None:
+    def answer(self, ctx: TurnContext, facts: Facts) -> Any | Invalid | Clarify | None:
         """Read the message as the answer to this question (payload, number, words)."""
 
     def extract(self, ctx: TurnContext, facts: Facts) -> Any | None:
@@ -144,11 +154,13 @@ class SlotFlow(Flow):
         current = self._slot_for(step)
         found = self._extract_all(ctx, facts)
         answer = current.answer(ctx, facts) if current else None
-        if isinstance(answer, Invalid):
+        if isinstance(answer, (Invalid, Clarify)):
             if found:
                 # A correction of an earlier answer, not an answer to this question.
                 return self._advance(ctx, {**facts, **found}, _remember(filled, found))
-            return self._ask(ctx, current, facts, filled, error=answer)  # type: ignore[arg-type]
+            if isinstance(answer, Clarify):
+                return FlowOutcome((answer.question,), step, facts, tuple(filled))
+            return self._ask(ctx, current, facts, filled, error=answer)
         if answer is not None and current is not None:
             found[current.name] = answer
         if not found:

@@ -9,12 +9,21 @@ with only the processing time that column (every duration). Every amount comes f
 
 from __future__ import annotations
 
-import re
 from math import ceil
 from typing import Any, Sequence
 
 from flows.choices import mentions
+from flows.fee_inputs import (
+    MONTHS_IN_A_YEAR,
+    NumberReading,
+    bare_number,
+    longest_months,
+    mentions_a_year,
+    read_bare_number,
+    working_days_in,
+)
 from flows.flow import (
+    Clarify,
     Facts,
     FlowOutcome,
     Invalid,
@@ -55,10 +64,6 @@ def fee_rows(fees: WorkPermitFees, regime: WorkPermitRegime, months: int | None,
     return tuple(sorted(rows, key=lambda row: (row.duration_months, row.processing_working_days)))
 
 
-def longest_months(fees: WorkPermitFees, regime: WorkPermitRegime) -> int:
-    return max(row.duration_months for row in fees.rows if row.regime == regime)
-
-
 class DurationSlot(Slot):
     name = "months"
 
@@ -66,32 +71,64 @@ class DurationSlot(Slot):
         t = ctx.t
         fees = ctx.kb.tables.work_permit_fees
         regime = regime_for(facts)
-        durations = sorted({row.duration_months for row in fees.rows if row.regime == regime})
-        buttons = tuple(Button(_up_to(t, months), f"{MONTHS_PREFIX}{months}") for months in durations)
+        buttons = _term_buttons(t, fees, regime)
         if regime == GENERAL:
             buttons += (Button(t.gettext("Work in the liberated territories"), f"{REGIME_PREFIX}{LIBERATED}"),)
         return Reply(t.gettext("For how long is the permit? Pick a term or type it (e.g. 6 months)."), buttons + control_buttons(t))
 
-    def answer(self, ctx: TurnContext, facts: Facts) -> Any | Invalid | None:
-        if ctx.payload and ctx.payload.startswith(MONTHS_PREFIX):
-            return int(ctx.payload[len(MONTHS_PREFIX) :])
-        number = re.fullmatch(r"\s*(\d{1,2})\s*", ctx.text)
-        value = int(number.group(1)) if number else self.extract(ctx, facts)
-        if value is None:
-            return None
-        limit = longest_months(ctx.kb.tables.work_permit_fees, LIBERATED)
-        if not 1 <= value <= limit:
-            return Invalid("A work permit is issued for at most {count} months.", {"count": limit})
-        return value
+    def answer(self, ctx: TurnContext, facts: Facts) -> Any | Invalid | Clarify | None:
+        number = None if ctx.payload else bare_number(ctx.text)
+        if number is None:
+            return self.extract(ctx, facts)
+        fees = ctx.kb.tables.work_permit_fees
+        reading = read_bare_number(number, fees, regime_for(facts))
+        if reading == NumberReading.MONTHS:
+            return number
+        if reading == NumberReading.MONTHS_OR_PROCESSING:
+            return _ask_months_or_processing(ctx.t, number, fees, regime_for(facts))
+        if reading == NumberReading.LIBERATED_MONTHS:
+            return _ask_liberated(ctx.t, number, fees)
+        if reading == NumberReading.PROCESSING:
+            return None  # read as the processing time by _optional_facts
+        return Invalid("A work permit is issued for at most {count} months.", {"count": longest_months(fees, LIBERATED)})
 
     def extract(self, ctx: TurnContext, facts: Facts) -> Any | None:
-        if ctx.parse is None:
-            return None
-        for entity in ctx.parse.entities_of("duration"):
-            value = entity.value
-            if isinstance(value, Duration) and value.unit in ("month", "year", "week"):
-                return {"month": value.amount, "year": value.amount * 12, "week": ceil(value.amount * 7 / 30)}[value.unit]
-        return None
+        if ctx.payload and ctx.payload.startswith(MONTHS_PREFIX):
+            return int(ctx.payload[len(MONTHS_PREFIX) :])
+        if ctx.parse is not None:
+            for entity in ctx.parse.entities_of("duration"):
+                value = entity.value
+                if isinstance(value, Duration) and value.unit in ("month", "year", "week"):
+                    return {"month": value.amount, "year": value.amount * 12, "week": ceil(value.amount * 7 / 30)}[value.unit]
+        # "на год", "yearly", "illik": a year without a digit, which the NLU does not read.
+        return MONTHS_IN_A_YEAR if mentions_a_year(ctx.text) else None
+
+
+def _ask_months_or_processing(t: Translator, number: int, fees: WorkPermitFees, regime: WorkPermitRegime) -> Clarify:
+    """ "10": a term of 10 months, or the 10-working-day processing time?"""
+    covering = min(months for months in _durations(fees, regime) if months >= number)
+    text = t.gettext("Do you mean a permit for {months}, or processing in {days}?", months=_months(t, number), days=_working_days(t, number))
+    buttons = (
+        Button(_up_to(t, covering), f"{MONTHS_PREFIX}{number}"),
+        Button(_working_days(t, number), f"{PROCESSING_PREFIX}{number}"),
+    )
+    return Clarify(Reply(text, buttons + control_buttons(t)))
+
+
+def _ask_liberated(t: Translator, number: int, fees: WorkPermitFees) -> Clarify:
+    """ "18": terms over the general maximum exist only for work in the liberated territories."""
+    general = longest_months(fees, GENERAL)
+    text = t.ngettext(
+        "Permits for more than {count} month are issued only for work in the liberated territories. Is the work there?",
+        "Permits for more than {count} months are issued only for work in the liberated territories. Is the work there?",
+        general,
+        count=general,
+    )
+    buttons = (
+        Button(t.gettext("Yes, in the liberated territories"), f"{MONTHS_PREFIX}{number}"),
+        Button(t.gettext("No: show the fees for {term}", term=_up_to(t, general)), f"{MONTHS_PREFIX}{general}"),
+    )
+    return Clarify(Reply(text, buttons + control_buttons(t)))
 
 
 class PermitFeeFlow(SlotFlow):
@@ -104,13 +141,21 @@ class PermitFeeFlow(SlotFlow):
 
     def start(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
         facts = {**facts, **_optional_facts(ctx, facts)}
-        if "processing" in facts and "months" not in facts and self.slots[0].extract(ctx, facts) is None:
-            # Only the processing time is known: the column for it answers every term at once.
+        if self.slots[0].extract(ctx, facts) is None and _answers_by_column(ctx, facts):
             return self.finish(ctx, facts)
         return super().start(ctx, facts)
 
     def handle(self, ctx: TurnContext, step: str, facts: Facts, filled: Sequence[str]) -> FlowOutcome:
-        return super().handle(ctx, step, {**facts, **_optional_facts(ctx, facts)}, filled)
+        given = _optional_facts(ctx, facts)
+        facts = {**facts, **given}
+        outcome = super().handle(ctx, step, facts, filled)
+        if outcome.understood or not given:
+            return outcome
+        # No term, but the processing time ("20", "20 рабочих дней") or the regime: the column for
+        # that processing time, or the term question again with the regime's own terms.
+        if _answers_by_column(ctx, facts):
+            return self.finish(ctx, facts)
+        return self.reprompt(ctx, step, facts, filled)
 
     def finish(self, ctx: TurnContext, facts: Facts) -> FlowOutcome:
         t = ctx.t
@@ -129,10 +174,9 @@ class PermitFeeFlow(SlotFlow):
         lines += basis_notes(ctx, [fees.regime(regime).basis])
         buttons: tuple[Button, ...] = ()
         if months is not None and processing is None:
-            buttons = tuple(
-                Button(t.ngettext("{count} working day", "{count} working days", days, count=days), f"{PROCESSING_PREFIX}{days}")
-                for days in fees.processing_tiers(regime)
-            )
+            buttons = tuple(Button(_working_days(t, days), f"{PROCESSING_PREFIX}{days}") for days in fees.processing_tiers(regime))
+        elif months is None:
+            buttons = _term_buttons(t, fees, regime)
         if regime == GENERAL:
             buttons += (Button(t.gettext("Work in the liberated territories"), f"{REGIME_PREFIX}{LIBERATED}"),)
         buttons += (Button(t.gettext("Another term"), f"flow:{FLOW_NAME}"), Button(t.gettext("Main menu"), "menu"))
@@ -178,12 +222,46 @@ def _optional_facts(ctx: TurnContext, facts: Facts) -> dict[str, Any]:
         found["regime"] = LIBERATED
     if payload.startswith(PROCESSING_PREFIX):
         found["processing"] = int(payload[len(PROCESSING_PREFIX) :])
-    elif ctx.parse is not None:
-        tiers = set(ctx.kb.tables.work_permit_fees.processing_tiers(GENERAL)) | set(ctx.kb.tables.work_permit_fees.processing_tiers(LIBERATED))
-        for entity in ctx.parse.entities_of("duration"):
-            if isinstance(entity.value, Duration) and entity.value.unit == "day" and entity.value.amount in tiers:
-                found["processing"] = entity.value.amount
+    elif (days := _processing_in_text(ctx, regime_for({**facts, **found}))) is not None:
+        found["processing"] = days
     return found
+
+
+def _processing_in_text(ctx: TurnContext, regime: WorkPermitRegime) -> int | None:
+    """A processing time written as a bare tier number that cannot be a term ("20"), as
+    "<n> working days", or as the NLU's "<n> days" when n is a processing tier."""
+    fees = ctx.kb.tables.work_permit_fees
+    number = bare_number(ctx.text)
+    if number is not None:
+        return number if read_bare_number(number, fees, regime) == NumberReading.PROCESSING else None
+    # Any regime's tiers: a term over 12 months in the same message switches to the liberated one.
+    tiers = set(fees.processing_tiers(GENERAL)) | set(fees.processing_tiers(LIBERATED))
+    written = working_days_in(ctx.text)
+    if written is not None:
+        return written if written in tiers else None
+    days = [e.value.amount for e in ctx.parse.entities_of("duration") if isinstance(e.value, Duration) and e.value.unit == "day"] if ctx.parse else []
+    return next((amount for amount in days if amount in tiers), None)
+
+
+def _answers_by_column(ctx: TurnContext, facts: Facts) -> bool:
+    """Only the processing time is known (and is one of the regime's): its column answers every term."""
+    return "months" not in facts and facts.get("processing") in ctx.kb.tables.work_permit_fees.processing_tiers(regime_for(facts))
+
+
+def _durations(fees: WorkPermitFees, regime: WorkPermitRegime) -> list[int]:
+    return sorted({row.duration_months for row in fees.rows if row.regime == regime})
+
+
+def _term_buttons(t: Translator, fees: WorkPermitFees, regime: WorkPermitRegime) -> tuple[Button, ...]:
+    return tuple(Button(_up_to(t, months), f"{MONTHS_PREFIX}{months}") for months in _durations(fees, regime))
+
+
+def _months(t: Translator, months: int) -> str:
+    return t.ngettext("{count} month", "{count} months", months, count=months)
+
+
+def _working_days(t: Translator, days: int) -> str:
+    return t.ngettext("{count} working day", "{count} working days", days, count=days)
 
 
 def _up_to(t: Translator, months: int) -> str:
