@@ -124,7 +124,7 @@ class StaffAuth:
             next=_local_path(request.query.get("next"), "/console/"),
             error=error,
         )
-        response = web.Response(text=body, content_type="text/html", headers=_NO_STORE)
+        response = web.Response(text=body, content_type="text/html")
         response.set_cookie(
             LOGIN_COOKIE, nonce, httponly=True, samesite="Strict", secure=request.secure, path="/login"
         )
@@ -158,8 +158,6 @@ class StaffAuth:
         response.del_cookie(SESSION_COOKIE, path="/")
         raise response
 
-
-_NO_STORE = {"Cache-Control": "no-store"}
 
 AUTH = web.AppKey("staff_auth", StaffAuth)
 

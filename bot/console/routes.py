@@ -2,8 +2,9 @@
 
 Pages redirect to ``/login`` when signed out; the JSON API answers 401/403. Every POST needs the
 session's CSRF token in ``X-CSRF-Token``; the WebSocket checks the Origin instead. The console
-page builds its DOM with ``textContent`` only and is served with a strict Content-Security-Policy,
-so nothing a user writes can run as code in an operator's browser.
+page builds its DOM with ``textContent`` only and, like every page, is served with the strict
+Content-Security-Policy of ``bot.web.security``, so nothing a user writes can run as code in an
+operator's browser.
 """
 
 from __future__ import annotations
@@ -37,14 +38,6 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 CONSOLE_ROLES = ("operator",)  # admins pass every role check
 WRAP_UPS = ("answered", "referred", "callback_arranged", "no_reply", "other")
 MAX_NOTE_CHARS = 4000
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
 
 
 @dataclass(frozen=True)
@@ -148,7 +141,7 @@ async def _to_console(request: web.Request) -> web.Response:
 
 async def console_page(request: web.Request) -> web.StreamResponse:
     await _staff(request, page=True)
-    return web.FileResponse(STATIC_DIR / "console.html", headers=SECURITY_HEADERS)
+    return web.FileResponse(STATIC_DIR / "console.html")
 
 
 async def strings(request: web.Request) -> web.Response:

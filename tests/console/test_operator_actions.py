@@ -86,3 +86,35 @@ async def test_console_actions_on_an_owned_chat(handoff_config, live_server) -> 
     finally:
         await operator.close()
         await colleague.close()
+
+
+@pytest.mark.asyncio
+async def test_whatsapp_chats_warn_when_the_24_hour_window_is_closed(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from bot.app import DESK
+    from bot.storage.base import utcnow
+    from flows.dialogue import HandoffRequest
+
+    server = await live_server(handoff_config(), dialogue=EchoDialogue())
+    await add_account(server.app, "olga", languages="az")
+    entry_ids = []
+    async with server.app[SESSIONS].begin() as session:
+        for user, last_seen in (("994500000001", timedelta(hours=25)), ("994500000002", timedelta(hours=1))):
+            conversation = Conversation(
+                channel="whatsapp", user_id=user, state="{}", status="bot", language="az",
+                last_inbound_at=utcnow() - last_seen,
+            )
+            session.add(conversation)
+            await session.flush()
+            await server.app[DESK].queue.enqueue(session, conversation, HandoffRequest("asked", 50))
+            entry_ids.append((await server.app[DESK].queue.active_entry(session, conversation.id)).id)
+    client = StaffClient(server.url)
+    try:
+        await client.login("olga")
+        closed, open_ = [await client.get(f"/console/api/chats/{entry_id}") for entry_id in entry_ids]
+        assert (closed["window_closed"], open_["window_closed"]) == (True, False)
+        async with client.http.get(f"{server.url}/console/") as response:
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    finally:
+        await client.close()
