@@ -18,7 +18,7 @@ class AuditLog:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    def record(self, actor: str, action: str, target: str, **detail: str | int | float | bool | None) -> None:
+    def record(self, actor: str, action: str, target: str, **detail: str | float | bool | None) -> None:
         """Log ``action`` on ``target``; ``detail`` must never hold message text or personal data."""
         self._session.add(AuditEntry(actor=actor, action=action, target=target, detail=json.dumps(detail, ensure_ascii=False)))
 

@@ -7,7 +7,7 @@ chat would send it, with a warning wherever a platform limit changes the layout.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.channels import whatsapp_render
@@ -17,15 +17,15 @@ from flows.faq import answer_article
 from flows.flow import TurnContext
 from flows.i18n import Catalogs
 from flows.messages import ConversationKey, IncomingMessage, Reply
-from knowledge_base.model import Article
 from knowledge_base.knowledge_base import KnowledgeBase
+from knowledge_base.model import Article
 
 TELEGRAM_TEXT_LIMIT = 4096
 
 
 def article_reply(article: Article, language: str, kb: KnowledgeBase, catalogs: Catalogs, today: date) -> Reply:
     """The reply the bot sends for ``article`` in ``language``."""
-    message = IncomingMessage(ConversationKey("preview", "editor"), "preview", "", datetime.now(timezone.utc))
+    message = IncomingMessage(ConversationKey("preview", "editor"), "preview", "", datetime.now(UTC))
     ctx = TurnContext(message, None, catalogs.translator(language), catalogs, kb, today)
     return answer_article(ctx, article)[0]
 

@@ -8,15 +8,15 @@ builds its DOM with ``textContent`` only and is served under a strict Content-Se
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
 from bot.accounts.web import AUTH, Staff
-from bot.console.routes import SECURITY_HEADERS
 from bot.editor.articles import ArticleEdit, ArticleEditError
 from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox
@@ -152,7 +152,8 @@ async def _to_editor(request: web.Request) -> web.Response:
 
 async def editor_page(request: web.Request) -> web.StreamResponse:
     await request.app[AUTH].require(request, EDITOR_ROLES, page=True)
-    return web.FileResponse(STATIC_DIR / "editor.html", headers=SECURITY_HEADERS)
+    # Security headers (strict CSP, no-store) are added app-wide by bot.web.security.
+    return web.FileResponse(STATIC_DIR / "editor.html")
 
 
 async def me(request: web.Request, staff: Staff) -> dict[str, Any]:

@@ -49,11 +49,11 @@ class TrainingError(ValueError):
 
 
 def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=2, offset=0)  # the layout of nlu/data/*.yml
-    return yaml
+    round_trip = YAML()
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096
+    round_trip.indent(mapping=2, sequence=2, offset=0)  # the layout of nlu/data/*.yml
+    return round_trip
 
 
 def intent_examples(body: str) -> dict[str, list[str]]:
@@ -71,8 +71,8 @@ def intent_examples(body: str) -> dict[str, list[str]]:
 
 def replace_examples(body: str, intent: str, examples: list[str]) -> str:
     """``body`` with the examples of ``intent`` replaced (a block is added if it had none)."""
-    yaml = _yaml()
-    document = yaml.load(body) or CommentedMap(version="3.1", nlu=[])
+    round_trip = _yaml()
+    document = round_trip.load(body) or CommentedMap(version="3.1", nlu=[])
     text = LiteralScalarString("".join(f"- {example}\n" for example in examples))
     for block in document["nlu"]:
         if isinstance(block, CommentedMap) and block.get("intent") == intent:
@@ -81,7 +81,7 @@ def replace_examples(body: str, intent: str, examples: list[str]) -> str:
     else:
         document["nlu"].append(CommentedMap(intent=intent, examples=text))
     out = io.StringIO()
-    yaml.dump(document, out)
+    round_trip.dump(document, out)
     return out.getvalue()
 
 
@@ -226,7 +226,7 @@ class TrainingDesk:
         live_model = self._live.model
         try:
             data_hash, figures = await asyncio.to_thread(self._train_and_evaluate, model_id, files, live_model)
-        except Exception as exc:  # noqa: BLE001 — a failed training is recorded, not fatal
+        except Exception as exc:
             log.exception("retraining NLU model %s failed", model_id)
             async with self._sessions.begin() as session:
                 row = await session.get(ModelVersion, model_id)

@@ -17,11 +17,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import EditorSettings
-from bot.editor.articles import ARTICLES_PREFIX, ArticleEdit, apply_edit, article_form, article_ids, find_node, load_document, stale_in_node
+from bot.editor.articles import (
+    ARTICLES_PREFIX,
+    ArticleEdit,
+    apply_edit,
+    article_form,
+    article_ids,
+    load_document,
+    stale_in_node,
+)
 from bot.editor.audit import AuditLog
 from bot.storage.content import ContentRevision, ContentStore, published_knowledge_base
 from bot.storage.editorial import ContentComment
-from knowledge_base import ContentError, KnowledgeBase, load_files
+from knowledge_base import LANGUAGES, ContentError, KnowledgeBase, load_files
+from knowledge_base.validation import stale_languages
 
 TABLES_PREFIX = "tables/"
 MAX_COMMENT_CHARS = 2000
@@ -75,10 +84,10 @@ class EditorialWorkflow:
                 rows.append({
                     "id": article_id,
                     "path": path,
-                    "titles": {lang: article.title(lang) for lang in ("az", "ru", "en")},
+                    "titles": {lang: article.title(lang) for lang in LANGUAGES},
                     "intents": list(article.intents),
                     "verified_on": article.verified_on.isoformat(),
-                    "stale": stale_in_node(find_node(load_document(body), article_id)),
+                    "stale": stale_languages(article),
                     "pending": [_revision_row(r) for r in pending.get(path, [])],
                 })
         return rows
@@ -305,10 +314,9 @@ def _stale_articles(revision: ContentRevision) -> list[str]:
     if not revision.path.startswith(ARTICLES_PREFIX):
         return []
     document = load_document(revision.body)
-    found = []
-    for article_id in article_ids(revision.body):
-        found += [f"{article_id} ({lang})" for lang in stale_in_node(find_node(document, article_id))]
-    return found
+    return [
+        f"{node['id']} ({lang})" for node in document["articles"] for lang in stale_in_node(node)
+    ]
 
 
 def _revision_row(revision: ContentRevision) -> dict[str, Any]:

@@ -109,6 +109,7 @@ async def test_without_four_eyes_an_author_publishes_alone(editor_config: Callab
     server = await live_server(editor_config(MIGASSIST_EDITOR__FOUR_EYES="false", MIGASSIST_EDITOR__BLOCK_STALE_TRANSLATIONS="false"))
     rita = await _signed_in(clients, server, "rita")
     status, draft = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}})
+    assert status == 200
     await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
     assert (await rita.post(f"/editor/api/revisions/{draft['id']}/publish"))[0] == 200
 
