@@ -20,6 +20,8 @@ from aiohttp import web
 from bot.accounts.cookies import SessionSigner
 from bot.accounts.store import AccountStore
 from bot.config import Config
+from flows.i18n import DEFAULT_LANGUAGE, Catalogs
+from flows.messages import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,18 @@ def _local_path(target: str | None, default: str) -> str:
     return default
 
 
+def _page_language(request: web.Request) -> str:
+    """``?lang=``, else the first of az/ru/en the browser accepts, else Azerbaijani."""
+    asked = request.query.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    for part in request.headers.get("Accept-Language", "").split(","):
+        code = part.split(";")[0].strip()[:2].lower()
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
 def session_secret(config: Config) -> bytes:
     """``MIGASSIST_SESSION_SECRET``, or a random per-process key (development only: sessions
     do not survive a restart and are not shared between worker processes)."""
@@ -70,9 +84,10 @@ def session_secret(config: Config) -> bytes:
 class StaffAuth:
     """Authenticates staff requests from the signed session cookie."""
 
-    def __init__(self, store: AccountStore, signer: SessionSigner) -> None:
+    def __init__(self, store: AccountStore, signer: SessionSigner, catalogs: Catalogs) -> None:
         self.store = store
         self._signer = signer
+        self._catalogs = catalogs
 
     async def current(self, request: web.Request) -> Staff | None:
         claims = self._signer.read(request.cookies.get(SESSION_COOKIE))
@@ -116,13 +131,19 @@ class StaffAuth:
 
     # --- pages ---
 
-    async def login_page(self, request: web.Request, error: str = "") -> web.Response:
+    async def login_page(self, request: web.Request, *, failed: bool = False) -> web.Response:
         nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+        t = self._catalogs.translator(_page_language(request))
         body = render(
             "login.html",
+            lang=t.language,
+            title=t.gettext("Staff sign-in"),
+            username=t.gettext("Username"),
+            password=t.gettext("Password"),
+            submit=t.gettext("Sign in"),
             csrf=self._signer.token("login", nonce),
             next=_local_path(request.query.get("next"), "/console/"),
-            error=error,
+            error=t.gettext("Wrong username or password, or the account is disabled.") if failed else "",
         )
         response = web.Response(text=body, content_type="text/html")
         response.set_cookie(
@@ -139,7 +160,7 @@ class StaffAuth:
         account = await self.store.authenticate(str(form.get("username", "")).strip(), str(form.get("password", "")))
         if account is None:
             log.info("failed staff login")
-            response = await self.login_page(request, error="Wrong username or password, or the account is disabled.")
+            response = await self.login_page(request, failed=True)
             response.set_status(401)
             return response
         cookie, _claims = self._signer.issue(account.id, account.session_version)
@@ -167,9 +188,11 @@ def setup_accounts(app: web.Application) -> None:
 
     async def _accounts(app: web.Application) -> AsyncIterator[None]:
         # Imported here: bot.app imports the consoles, so its keys exist only once it has loaded.
-        from bot.app import CONFIG, SESSIONS
+        from bot.app import CATALOGS, CONFIG, SESSIONS
 
-        app[AUTH] = StaffAuth(AccountStore(app[SESSIONS]), SessionSigner(session_secret(app[CONFIG])))
+        app[AUTH] = StaffAuth(
+            AccountStore(app[SESSIONS]), SessionSigner(session_secret(app[CONFIG])), app[CATALOGS]
+        )
         yield
 
     async def login_page(request: web.Request) -> web.Response:

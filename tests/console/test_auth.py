@@ -94,3 +94,18 @@ async def test_no_open_redirect_and_no_cross_site_websocket(handoff_config, live
         await ws.close()
     finally:
         await client.close()
+
+
+@pytest.mark.asyncio
+async def test_login_page_speaks_the_staff_language(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
+    server = await live_server(handoff_config(), dialogue=EchoDialogue())
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{server.url}/login?lang=ru") as response:
+            assert "Войти" in await response.text()
+        async with http.get(f"{server.url}/login", headers={"Accept-Language": "fr, az;q=0.8"}) as response:
+            page = await response.text()
+        assert "Daxil ol" in page and '<html lang="az">' in page
+        # Values are escaped in the server-rendered page.
+        async with http.get(f"{server.url}/login?next=/console/%22%3E%3Cscript%3E") as response:
+            page = await response.text()
+        assert "<script>" not in page and 'value="/console/&quot;&gt;&lt;script&gt;"' in page
