@@ -16,7 +16,7 @@ Order of decisions for a message (diagram in ``engine.md``):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
@@ -72,6 +72,12 @@ _CONTROL_WORDS: Mapping[str, str] = {
     **dict.fromkeys(("back", "geri", "назад", "nazad"), "back"),
 }
 TYPED_CONTROLS: Mapping[str, str] = {fold(word): payload for word, payload in _CONTROL_WORDS.items()}
+
+#: "I don't know" as a whole message (folded).
+NOT_KNOWING = frozenset(
+    fold(phrase)
+    for phrase in ("bilmirəm", "bilmirem", "bilmirem ki", "не знаю", "я не знаю", "ne znayu", "ne znaju", "i don't know", "i dont know", "dont know", "don't know", "no idea", "idk")
+)
 
 #: Words that name a language in a "please speak …" request (folded prefixes).
 LANGUAGE_WORDS: Mapping[str, tuple[str, ...]] = {
@@ -160,7 +166,7 @@ class DialogueEngine:
         if parse is not None:
             draft.remember("texts", text)
             draft.remember("intents", [parse.intent, round(parse.confidence, 3)])
-        ctx = TurnContext(message, parse, self._catalogs.translator(language), self._catalogs, self._kb, today)
+        ctx = TurnContext(message, _without_false_alarm(parse), self._catalogs.translator(language), self._catalogs, self._kb, today)
         self._decide(ctx, draft)
         understanding = Understanding(language, parse.intent, parse.confidence) if parse else Understanding(language, None, None)
         return Turn(draft.state, tuple(draft.replies), understanding, draft.handoff)
@@ -217,6 +223,10 @@ class DialogueEngine:
         parse = ctx.parse
         if parse is not None and self._is_urgent(parse):
             self._answer_intent(ctx, draft, parse.intent, parse)
+            return
+        if parse is not None and parse.intent == "change_language" and parse.confidence >= self._settings.confident_threshold:
+            # Before any flow reads it: "по-русски" also names a country (Russia).
+            self._change_language(ctx, draft)
             return
         if draft.state.flow == HANDOFF_OFFER:
             if self._on_offer_answer(ctx, draft, parse):
@@ -511,3 +521,17 @@ class DialogueEngine:
             "last_messages": list(memory.get("texts", [])),
         }
 
+
+def _without_false_alarm(parse: ParseResult | None) -> ParseResult | None:
+    """The parse the decisions use: a bare "I don't know" is never an emergency.
+
+    The NLU has read "bilmirəm" and "не знаю" (answers to a flow's question) as
+    trafficking_emergency; the next guess of its ranking is used instead. The stored
+    understanding keeps the NLU's own reading.
+    """
+    if parse is None or parse.intent != "trafficking_emergency" or fold(parse.text) not in NOT_KNOWING:
+        return parse
+    ranking = tuple(score for score in parse.ranking if score.intent != "trafficking_emergency")
+    if not ranking:
+        return replace(parse, intent="out_of_scope", confidence=0.0, ranking=())
+    return replace(parse, intent=ranking[0].intent, confidence=ranking[0].confidence, ranking=ranking)

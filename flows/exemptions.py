@@ -26,6 +26,10 @@ MARRIED = "married"
 #: The clause that needs a follow-up question (the citizen spouse must be registered here).
 SPOUSE_CLAUSE = "64.0.14"
 
+#: Typed "none of these" / "other cases" (folded prefixes; only answers, never a first message).
+NONE_WORDS = ("none", "nothing", "neither", "not any", "hec biri", "hec ne", "hecbiri", "ничего", "ни одно", "ни то", "никак", "nichego")
+OTHER_WORDS = ("other", "another", "basqa", "diger", "друг", "иное", "drug")
+
 COMMON: tuple[Choice, ...] = (
     Choice("exempt:64.0.1", N_("I have a permanent residence permit"), ("permanent residence", "daimi yasama", "пмж", "постоянн", "pmzh")),
     Choice(f"exempt:{MARRIED}", N_("I am married to an Azerbaijani citizen"), ("married", "spouse", "wife", "husband", "evli", "heyat yoldas", "женат", "замуж", "супруг", "в браке")),
@@ -34,8 +38,8 @@ COMMON: tuple[Choice, ...] = (
     Choice("exempt:64.0.3", N_("I work at an embassy or consulate"), ("embassy", "consulate", "sefirlik", "konsulluq", "посольств", "консульств")),
     Choice("exempt:64.0.4", N_("I work for an international organisation"), ("international organi", "beynelxalq teskilat", "международн")),
     Choice("exempt:64.0.8", N_("I am here on a business trip"), ("business trip", "ezamiyyet", "командиров")),
-    Choice(f"exempt:{OTHER}", N_("Other cases")),
-    Choice(f"exempt:{NONE}", N_("None of these")),
+    Choice(f"exempt:{OTHER}", N_("Other cases"), OTHER_WORDS),
+    Choice(f"exempt:{NONE}", N_("None of these"), NONE_WORDS),
 )
 
 #: Every other art. 64 category, described by the knowledge base itself.
@@ -114,7 +118,7 @@ class ExemptionWizard(Flow):
             for clause in OTHER_CLAUSES
             if (exemption := table.clause(clause)) is not None
         )
-        return choices + (Choice(f"exempt:{NONE}", N_("None of these")),)
+        return choices + (Choice(f"exempt:{NONE}", N_("None of these"), NONE_WORDS),)
 
     def _after_common(self, ctx: TurnContext, choice: Choice) -> FlowOutcome:
         value = choice.payload.split(":", 1)[1]

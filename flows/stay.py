@@ -62,6 +62,8 @@ ENTRY_CHOICES: tuple[Choice, ...] = (
 VISA_CHOICE = ENTRY_CHOICES[-1]
 
 OTHER_COUNTRY = "other"
+#: Typed answers meaning "another country" ("other", "başqa", "другая").
+OTHER_COUNTRY_WORDS = ("other", "another", "basqa", "diger", "друг", "drug", "иная", "иное")
 
 
 class ArrivalSlot(Slot):
@@ -184,7 +186,8 @@ class CountrySlot(Slot):
         if number:
             index = int(number.group(1)) - 1
             return options[index] if 0 <= index < len(options) else None
-        if fold(ctx.text) in {fold(ctx.catalogs.translator(lang).gettext("Another country")) for lang in LANGUAGES}:
+        folded = fold(ctx.text)
+        if folded in {fold(ctx.catalogs.translator(lang).gettext("Another country")) for lang in LANGUAGES} or mentions(folded, OTHER_COUNTRY_WORDS):
             return OTHER_COUNTRY
         return _country_by_name(ctx.text)
 

@@ -153,3 +153,46 @@ def test_a_real_english_question_still_switches_the_language(real_chat: Chat) ->
     real_chat.send("salam")
     turn = real_chat.send("how much is a 1 year work permit")
     assert turn.state.language == "en" and "1,400 AZN" in text_of(turn)
+
+
+# --- found while trying every flow in three languages (problem 4) --------------------------
+
+
+def test_not_knowing_the_answer_is_not_an_emergency(real_chat: Chat) -> None:
+    # The NLU reads both as trafficking_emergency.
+    for opening, answer, sorry in (
+        ("сколько стоит разрешение на работу", "не знаю", "не понял"),
+        ("iş icazəsi neçəyədir", "bilmirəm", "başa düşmədim"),
+    ):
+        real_chat.send("", payload="menu")
+        real_chat.send(opening)
+        turn = real_chat.send(answer)
+        assert turn.handoff is None and sorry in text_of(turn)
+        assert real_chat.state.flow == "work_permit_fee"
+
+
+def test_asking_for_russian_mid_flow_switches_and_keeps_the_progress(real_chat: Chat) -> None:
+    # "по-русски" also carries a country entity (RU); it must not become the citizenship.
+    run_table(
+        real_chat,
+        [
+            ("qalma müddətimi hesabla", None, ["hansı tarixdə"], []),
+            ("1 mart", None, ["necə gəlmisiniz"], []),
+            ("по-русски пожалуйста", None, ["на русском", "Как вы въехали"], ["entry:visa_free"]),
+        ],
+    )
+    assert real_chat.state.language == "ru" and "country" not in real_chat.state.slots["facts"]
+
+
+def test_typed_none_and_other_in_the_wizard_and_the_country_question(real_chat: Chat) -> None:
+    real_chat.send("do I need a work permit")
+    assert "You need a work permit." in text_of(real_chat.send("none"))
+    run_table(
+        real_chat,
+        [
+            ("calculate my stay", None, ["On what date"], []),
+            ({"payload": "date:2026-03-01"}, None, ["How did you enter"], []),
+            ("visa free", None, ["What is your citizenship"], []),
+            ("other", None, ["ends on 29 May 2026"], []),
+        ],
+    )

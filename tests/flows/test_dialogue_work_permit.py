@@ -95,3 +95,34 @@ def test_fee_column_when_only_the_processing_time_is_given(chat: Chat) -> None:
     assert "processed in 20 working days, by term" in shown
     assert all(amount in shown for amount in ("350 AZN", "600 AZN", "1,000 AZN"))
     assert "700 AZN" not in shown
+
+
+def test_liberated_territories_button_at_the_term_question_is_not_a_failure(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:work_permit_fee")
+    turn = chat.send("", payload="regime:liberated_territories")
+    assert "did not understand" not in text_of(turn) and chat.state.failed_attempts == 0
+    assert "months:24" in payloads(turn)
+
+
+def test_processing_button_at_the_term_question_gives_the_column_with_term_buttons(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:work_permit_fee")
+    turn = chat.send("", payload="processing:15")
+    assert "processed in 15 working days, by term" in text_of(turn) and "1,200 AZN" in text_of(turn)
+    turn = chat.send("", payload="months:6")
+    assert "for up to 6 months, processed in 15 working days, is 700 AZN" in text_of(turn)
+
+
+def test_liberated_regime_reads_a_bare_number_as_a_term(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:work_permit_fee")
+    chat.send("", payload="regime:liberated_territories")
+    turn = chat.send("20")
+    assert "up to 24 months" in text_of(turn) and "1,800 AZN" in text_of(turn)
+
+
+def test_zero_months_is_rejected(chat: Chat) -> None:
+    chat.state = ConversationState(language="en")
+    chat.send("", payload="flow:work_permit_fee")
+    assert "at most 24 months" in text_of(chat.send("0"))

@@ -159,3 +159,21 @@ def test_general_stay_question_gets_the_article_and_one_calculator_button(chat: 
     assert turn.replies[0].text == article.text("en")
     assert payloads(turn).count("flow:stay") == 1
     assert chat.state.flow is None
+
+
+def test_unsure_out_of_scope_keeps_the_language_even_when_the_nlu_is_sure_of_it(chat: Chat) -> None:
+    chat.send("salam", said=Said("greet", language="az"))
+    turn = chat.send("asdkjh qwe", said=Said("out_of_scope", 0.21, language="en", language_confident=True))
+    assert turn.state.language == "az" and "Bağışlayın" in text_of(turn)
+    turn = chat.send("what is the weather", said=Said("out_of_scope", 0.97, language="en"))
+    assert turn.state.language == "en"
+
+
+def test_a_short_answer_to_the_flow_keeps_the_language_but_a_new_question_does_not(chat: Chat) -> None:
+    chat.state = ConversationState(language="ru")
+    chat.send("", payload="flow:work_permit_fee")
+    turn = chat.send("na god", said=Said("greet", 0.79, language="en"))
+    assert turn.state.language == "ru" and "до 12 месяцев" in text_of(turn)
+    chat.send("", payload="flow:work_permit_fee")
+    turn = chat.send("how much is it", said=Said("greet", 0.79, language="en"))
+    assert turn.state.language == "en"
