@@ -86,6 +86,12 @@ class ConsoleReader:
             "sla": {"warning": self._settings.sla_warning_seconds, "breach": self._settings.sla_breach_seconds},
         }
 
+    async def entry(self, entry_id: int) -> dict[str, Any] | None:
+        """One handoff's card (status, language, owner…) without the transcript."""
+        async with self._sessions() as session:
+            entry = await session.get(HandoffEntry, entry_id)
+        return None if entry is None else _entry_card(entry, self._clock(), self._settings)
+
     async def chat(self, entry_id: int) -> dict[str, Any] | None:
         """One handoff with its full transcript (the bot's part too), summary and notes."""
         async with self._sessions() as session:

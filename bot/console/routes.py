@@ -223,7 +223,7 @@ async def chat_action(request: web.Request) -> web.Response:
     max_chars = services.max_reply_chars
     try:
         if action == "claim":
-            found = await services.reader.chat(entry_id)
+            found = await services.reader.entry(entry_id)
             if found is None:
                 return _error(404, "no such chat")
             # Chats are offered to operators who speak the language (admins may take any).
@@ -239,7 +239,7 @@ async def chat_action(request: web.Request) -> web.Response:
             text = str(body.get("text") or "").strip()
             if not text or len(text) > MAX_NOTE_CHARS:
                 return _error(400, f"note must be 1-{MAX_NOTE_CHARS} characters")
-            found = await request.app[SERVICES].reader.chat(entry_id)
+            found = await services.reader.entry(entry_id)
             if found is None or not _may_view(staff, found):
                 return _error(404, "no such chat")
             await assignments.note(found["conversation_id"], staff.account_id, text)

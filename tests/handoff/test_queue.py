@@ -8,10 +8,10 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.app import SENDERS, SESSIONS
-from bot.console.routes import SERVICES
+from bot.app import DESK, SENDERS, SESSIONS
 from bot.storage.handoff import HandoffEntry, SatisfactionRating
 from bot.storage.models import Conversation
+from flows.dialogue import HandoffRequest
 from tests.handoff.staff import StaffClient, add_account, go_online, rest_say
 from tests.support import EchoDialogue, RecordingSender
 
@@ -72,9 +72,7 @@ async def test_an_emergency_goes_ahead_of_earlier_chats(handoff_config, live_ser
         conversation = Conversation(channel="rest", user_id="urgent", state="{}", status="bot", language="en")
         session.add(conversation)
         await session.flush()
-        from flows.dialogue import HandoffRequest
-
-        replies = await server.app[SERVICES].assignments._queue.enqueue(
+        replies = await server.app[DESK].queue.enqueue(
             session, conversation, HandoffRequest("emergency", 100, {"intents": []})
         )
     assert "You are number 1 in the queue." in replies[0].text
