@@ -99,10 +99,13 @@ class ContentStore:
         """Build the runtime knowledge base from the published revisions."""
         return load_files(await self.published_files())
 
-    async def import_files(self, files: Mapping[str, str], author: str, comment: str) -> list[str]:
+    async def import_files(
+        self, files: Mapping[str, str], author: str, comment: str, *, allow_stale: bool = False
+    ) -> list[str]:
         """Publish a complete content set: new revisions for changed or new files, ``withdrawn``
-        for files no longer present. The set is checked first; returns the paths that changed."""
-        _check(files)
+        for files no longer present. The set is checked first (``allow_stale``: stale
+        translations do not block it); returns the paths that changed."""
+        _check(files, freshness=not allow_stale)
         current = {revision.path: revision for revision in await self._latest_decided()}
         now = utcnow()
         changed: list[str] = []
