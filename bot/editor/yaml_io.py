@@ -35,6 +35,7 @@ class YamlExchange:
     ) -> None:
         self._sessions = sessions
         self._content_dir = settings.knowledge_base.content_dir
+        self._allow_stale = not settings.editor.block_stale_translations
         self._data_dir = settings.nlu.data_dir
         self._training = training
         self._on_published = on_published
@@ -53,7 +54,7 @@ class YamlExchange:
         """Publish the content directory as a whole and load the training data files."""
         files = await asyncio.to_thread(read_content_files, self._content_dir)
         async with self._sessions.begin() as session:
-            changed = await ContentStore(session).import_files(files, actor, "imported from YAML")
+            changed = await ContentStore(session).import_files(files, actor, "imported from YAML", allow_stale=self._allow_stale)
             AuditLog(session).record(actor, "import", "yaml", changed=len(changed))
         training = await asyncio.to_thread(
             lambda: {lang: (self._data_dir / f"{lang}.yml").read_text(encoding="utf-8") for lang in LANGUAGES}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,3 +129,33 @@ async def test_invalid_content_is_refused_with_the_validators_findings(
     assert status == 422 and any("unknown intent 'no_such_intent'" in p for p in refused["problems"])
     status, bad = await rita.post(f"/editor/api/articles/{ARTICLE}", {"dates": {"verified_on": "yesterday"}})
     assert status == 422 and "verified_on" in bad["message"]
+
+
+@pytest.mark.asyncio
+async def test_yaml_export_and_import_round_trip(editor_config: Callable[..., Config], live_server: Any, clients: Any) -> None:
+    config = editor_config(MIGASSIST_EDITOR__FOUR_EYES="false", MIGASSIST_EDITOR__BLOCK_STALE_TRANSLATIONS="false")
+    content_dir = config.settings.knowledge_base.content_dir
+    server = await live_server(config)
+    admin = await _signed_in(clients, server, "ada", "admin")
+    rita = await _signed_in(clients, server, "rita")
+
+    status, exported = await admin.post("/editor/api/export")
+    assert (status, exported["written"]) == (200, [])  # nothing changed yet: files are byte-identical
+
+    status, draft = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}})
+    await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
+    await rita.post(f"/editor/api/revisions/{draft['id']}/publish")
+    await rita.post("/editor/api/training", {"language": "ru", "intent": "registration", "examples": ["регистрация нужна?"]})
+    status, exported = await admin.post("/editor/api/export")
+    assert sorted(Path(p).name for p in exported["written"]) == ["registration.yml", "ru.yml"]
+    assert NEW_RU in (content_dir / "articles" / "registration.yml").read_text(encoding="utf-8")
+    assert "- регистрация нужна?\n" in (config.settings.nlu.data_dir / "ru.yml").read_text(encoding="utf-8")
+
+    # Someone edits the YAML in Git; an admin imports it and the bot answers with it at once.
+    path = content_dir / "articles" / "registration.yml"
+    path.write_text(path.read_text(encoding="utf-8").replace(NEW_RU, "Текст из Git."), encoding="utf-8")
+    assert (await rita.post("/editor/api/import"))[0] == 403  # import bypasses review: admins only
+    status, imported = await admin.post("/editor/api/import")
+    assert (status, imported["changed"]) == (200, ["articles/registration.yml"])
+    assert "Текст из Git." in await rest_say(server.url, "u1", "Нужна ли регистрация?")
+    assert (await admin.post("/editor/api/export"))[1]["written"] == []
