@@ -4,9 +4,11 @@ Order of decisions for a message (diagram in ``engine.md``):
 
 1. an idle flow older than the conversation timeout is forgotten;
 2. buttons (payloads) and their typed equivalents ("menu", "назад", "2") act at once;
-3. emergencies and explicit requests for a person win over everything else;
+3. emergencies and explicit requests for a person win over everything else; a request for
+   another language switches it (the flow's question is asked again);
 4. an active flow gets the message as the answer to its question; if it is no answer but a
-   confident new question, the flow is left for that question;
+   new question (a confident other topic, or another flow's topic with that flow's facts in
+   the message), the flow is left for that question;
 5. otherwise the understanding policy: confident → answer, middle → "did you mean…?",
    low or the second failure in a row → a person.
 
