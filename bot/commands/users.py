@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import getpass
 import sys
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from bot.accounts.passwords import WeakPassword
 from bot.accounts.store import ROLES, AccountError, AccountStore

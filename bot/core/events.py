@@ -15,8 +15,9 @@ import json
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
