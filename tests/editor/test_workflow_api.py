@@ -111,8 +111,13 @@ async def test_without_four_eyes_an_author_publishes_alone(editor_config: Callab
     rita = await _signed_in(clients, server, "rita")
     status, draft = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"ru": {"answer": NEW_RU}}})
     assert status == 200
+    _, parallel = await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": {"en": {"title": "Registration?"}}})
     await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
     assert (await rita.post(f"/editor/api/revisions/{draft['id']}/publish"))[0] == 200
+    # A draft written before that publish would undo it: it must be redone on the new text.
+    await rita.post(f"/editor/api/revisions/{parallel['id']}/submit")
+    status, refused = await rita.post(f"/editor/api/revisions/{parallel['id']}/publish")
+    assert (status, refused["error"]) == (409, "overtaken")
 
 
 @pytest.mark.asyncio
