@@ -1,14 +1,18 @@
-"""Security headers on every HTTP response: pages, APIs, static files and error pages alike.
+"""Security headers on every HTTP response: pages, APIs, static files and error pages alike;
+and the request's scheme as the TLS-terminating reverse proxy saw it.
 
 The pages load only their own scripts, styles and WebSockets, so the policy allows nothing from
 elsewhere and no inline code; no page may be framed (clickjacking of the consoles). Session
-cookie flags are set where cookies are issued (``bot/accounts``). HSTS belongs to the TLS
-terminator (the reverse proxy, see docs/deployment.md), which knows the connection is https.
+cookie flags are set where cookies are issued (``bot/accounts``, ``Secure`` when
+``request.secure``); behind a proxy the application itself speaks plain http, so a trusted proxy's
+``X-Forwarded-Proto: https`` makes ``request.secure`` true. HSTS belongs to the proxy too
+(docs/deployment.md), which knows the connection is https.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+import ipaddress
+from typing import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 
@@ -48,5 +52,33 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
         response.headers.setdefault("Cache-Control", "no-store")
 
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def forwarded_https_middleware(trusted_proxies: Iterable[str]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    """Treat a request as https when a trusted proxy says so in ``X-Forwarded-Proto``."""
+    networks = tuple(ipaddress.ip_network(network) for network in trusted_proxies)
+
+    def trusted(peer: str | None) -> bool:
+        try:
+            address = ipaddress.ip_address(peer or "")
+        except ValueError:
+            return False
+        return any(address in network for network in networks)
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        if forwarded == "https" and not request.secure and trusted(request.remote):
+            request = request.clone(scheme="https")
+        return await handler(request)
+
+    return middleware
+
+
 def setup_security_headers(app: web.Application) -> None:
+    """Headers on every response, and https as seen by the proxies trusted in ``rate_limits``."""
+    from bot.app import CONFIG  # called from create_app, when bot.app is fully imported
+
     app.on_response_prepare.append(add_security_headers)
+    app.middlewares.append(forwarded_https_middleware(app[CONFIG].settings.rate_limits.trusted_proxies))

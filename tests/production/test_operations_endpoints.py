@@ -7,9 +7,11 @@ import re
 
 import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot.observability.setup import _allowed
-from bot.web.security import SECURITY_HEADERS
+from bot.web.security import SECURITY_HEADERS, forwarded_https_middleware
 from tests.conftest import ConfigFactory, LiveServerFactory
 from tests.support import EchoDialogue
 
@@ -110,3 +112,23 @@ async def test_a_client_ip_over_the_limit_gets_http_429_with_an_explanation(
     assert statuses == [200, 200, 200]
     text = body[0]["text"]
     assert "Please wait a minute" in text and "минуту" in text and "dəqiqə" in text
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("trusted", "header", "secure"), [
+    ("127.0.0.1/32", "https", True),
+    ("127.0.0.1/32", None, False),
+    ("10.0.0.0/8", "https", False),  # the header from anyone else is ignored
+])
+async def test_https_is_believed_only_from_trusted_proxies(trusted: str, header: str | None, secure: bool) -> None:
+    seen: list[bool] = []
+
+    async def probe(request: web.Request) -> web.Response:
+        seen.append(request.secure)
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[forwarded_https_middleware([trusted])])
+    app.router.add_get("/", probe)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        await client.get("/", headers={"X-Forwarded-Proto": header} if header else {})
+    assert seen == [secure]
