@@ -338,4 +338,7 @@ def _absolutise(settings: Settings) -> Settings:
         }
     )
     kb = settings.knowledge_base.model_copy(update={"content_dir": settings.knowledge_base.content_dir.resolve()})
-    return settings.model_copy(update={"nlu": nlu, "knowledge_base": kb})
+    editor = settings.editor.model_copy(
+        update={"evaluation_data_dir": settings.editor.evaluation_data_dir.resolve()}
+    )
+    return settings.model_copy(update={"nlu": nlu, "knowledge_base": kb, "editor": editor})
