@@ -32,6 +32,7 @@ from bot.observability import setup_observability
 from bot.observability.setup import observed_dialogue
 from bot.ratelimit import setup_rate_limits, user_throttle
 from bot.handoff.desk import CallCentreDesk
+from bot.storage.content import published_knowledge_base
 from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
 from bot.storage.migrate import ensure_schema
 from bot.web.security import setup_security_headers
@@ -76,7 +77,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 async def _understanding(app: web.Application) -> AsyncIterator[None]:
     settings = app[CONFIG].settings
     app[NLU] = await asyncio.to_thread(nlu.load_or_train, settings.nlu_model_path, settings.nlu.data_dir)
-    app[KNOWLEDGE] = await asyncio.to_thread(knowledge_base.load, settings.knowledge_base.content_dir)
+    # Published revisions from the database (seeded from the YAML files on first start).
+    app[KNOWLEDGE] = await published_knowledge_base(app[SESSIONS], settings.knowledge_base.content_dir)
     app[CATALOGS] = load_catalogs()
     if DIALOGUE not in app:
         app[DIALOGUE] = DialogueEngine(
@@ -88,6 +90,7 @@ async def _understanding(app: web.Application) -> AsyncIterator[None]:
                 timezone=settings.flows.timezone,
                 conversation_timeout=timedelta(minutes=settings.flows.conversation_timeout_minutes),
             ),
+            catalogs=app[CATALOGS],
         )
     yield
 

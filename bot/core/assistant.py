@@ -6,7 +6,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.inbox import Accepted, Inbox
@@ -81,16 +81,27 @@ class Assistant:
             return [reply_from_row(row) for row in rows]
 
     async def last_buttons(self, key: ConversationKey) -> dict[str, str]:
-        """Payload → title of the buttons in the latest reply, to recognise an echoed button press."""
+        """Payload → title of the buttons offered since the user's last message (one answer may
+        span several replies), to recognise a button press sent back as its payload."""
         async with self._sessions() as session:
-            row = await session.scalar(
-                select(Message)
-                .join(Conversation, Conversation.id == Message.conversation_id)
-                .where(Conversation.channel == key.channel, Conversation.user_id == key.user_id, Message.direction == "out")
-                .order_by(Message.id.desc())
-                .limit(1)
+            conversation_id = await session.scalar(
+                select(Conversation.id).where(Conversation.channel == key.channel, Conversation.user_id == key.user_id)
             )
-        return {b.payload: b.title for b in reply_from_row(row).buttons} if row is not None else {}
+            if conversation_id is None:
+                return {}
+            last_inbound = await session.scalar(
+                select(func.max(Message.id)).where(Message.conversation_id == conversation_id, Message.direction == "in")
+            )
+            rows = await session.scalars(
+                select(Message)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.direction == "out",
+                    Message.id > (last_inbound or 0),
+                )
+                .order_by(Message.id)
+            )
+            return {b.payload: b.title for row in rows for b in reply_from_row(row).buttons}
 
     async def recover(self) -> int:
         """Schedule every conversation with unprocessed messages (after a crash or restart)."""

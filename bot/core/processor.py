@@ -118,9 +118,14 @@ class MessageProcessor:
                 await self._answer(session, conversation, message)
             else:
                 replies = await self._desk.relay(session, conversation, message)
-                await enqueue_replies(
-                    session, conversation, replies, author="bot", language=conversation.language, in_reply_to=message.id
-                )
+                if conversation.status == "bot" and not replies:
+                    # The desk handed the chat back without a word (e.g. a new question instead
+                    # of the satisfaction rating): the assistant answers this message itself.
+                    await self._answer(session, conversation, message)
+                else:
+                    await enqueue_replies(
+                        session, conversation, replies, author="bot", language=conversation.language, in_reply_to=message.id
+                    )
             message.processed_at = self._clock()
             return True
 

@@ -53,9 +53,10 @@ class CallCentreDesk:
             score = notices.parse_rating(message.payload)
             if score is not None:
                 return await self.queue.rate(session, conversation, score)
-            # Not an answer to the question: the bot takes over again (the rating is skipped).
+            # Not an answer to the question: the rating is skipped and the bot answers this
+            # message itself (the processor runs the dialogue when the chat is back with the bot).
             reset_to_menu(conversation)
-            return (notices.rating_skipped(t),)
+            return ()
         if message.payload == notices.CANCEL_PAYLOAD:
             return await self.queue.cancel(session, conversation)
         entry = await self.queue.active_entry(session, conversation.id)

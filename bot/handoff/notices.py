@@ -81,10 +81,6 @@ def rating_thanks(t: Translator) -> Reply:
     return Reply(t.gettext("Thank you for your rating!"))
 
 
-def rating_skipped(t: Translator) -> Reply:
-    return Reply(t.gettext("The assistant is with you again. Please send your question once more."))
-
-
 def parse_rating(payload: str | None) -> int | None:
     """The score of a ``rating:N`` payload (1–5), else ``None``."""
     if payload and payload.startswith(RATING_PREFIX):

@@ -142,3 +142,22 @@ async def test_bot_is_silent_while_an_operator_owns_the_chat_then_rating(handoff
         conversation = await session.scalar(select(Conversation).where(Conversation.user_id == "user-1"))
         assert conversation is not None and conversation.status == "bot"
     assert (await rest_say(server.url, "user-1", "hi"))[0]["text"] == "echo: hi"
+
+
+@pytest.mark.asyncio
+async def test_a_question_instead_of_the_rating_is_answered_by_the_bot(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
+    server = await live_server(handoff_config(), dialogue=EchoDialogue())
+    await go_online(server.app, await add_account(server.app, "olga"))
+    await rest_say(server.url, "user-1", "human")
+    client = StaffClient(server.url)
+    try:
+        await client.login("olga")
+        (entry,) = await _entries(server.app)
+        assert (await client.post(f"/console/api/chats/{entry.id}/claim"))[0] == 200
+        assert (await client.post(f"/console/api/chats/{entry.id}/close", {"wrap_up": "answered"}))[0] == 200
+    finally:
+        await client.close()
+    answer = await rest_say(server.url, "user-1", "one more question")
+    assert answer[0]["text"] == "echo: one more question"
+    async with server.app[SESSIONS]() as session:
+        assert (await session.scalars(select(SatisfactionRating.score))).all() == []
