@@ -42,6 +42,11 @@ def numbered_buttons(choices: Sequence[Choice], t: Translator) -> tuple[Button, 
     return tuple(choice.button(t, number) for number, choice in enumerate(choices, start=1))
 
 
+#: Typed yes / no in the three languages (folded word beginnings), for yes/no questions.
+YES_WORDS: tuple[str, ...] = ("yes", "beli", "he", "да")
+NO_WORDS: tuple[str, ...] = ("no", "xeyr", "yox", "нет")
+
+
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from flows.choices import Choice, find_keyword, match_choice, numbered_buttons
+from flows.choices import (
+    NO_WORDS,
+    YES_WORDS,
+    Choice,
+    find_keyword,
+    match_choice,
+    numbered_buttons,
+)
 from flows.flow import Facts, Flow, FlowOutcome, TurnContext, control_buttons
 from flows.i18n import N_
 from flows.messages import Button, Reply
@@ -49,8 +56,8 @@ OTHER_CLAUSES: tuple[str, ...] = (
 )
 
 SPOUSE: tuple[Choice, ...] = (
-    Choice("spouse:yes", N_("Yes"), ("yes", "beli", "he", "да")),
-    Choice("spouse:no", N_("No"), ("no", "xeyr", "yox", "нет")),
+    Choice("spouse:yes", N_("Yes"), YES_WORDS),
+    Choice("spouse:no", N_("No"), NO_WORDS),
 )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from math import ceil
 from typing import Any, Sequence
 
-from flows.choices import mentions
+from flows.choices import NO_WORDS, YES_WORDS, mentions
 from flows.fee_inputs import (
     MONTHS_IN_A_YEAR,
     NumberReading,
@@ -46,6 +46,8 @@ LIBERATED: WorkPermitRegime = "liberated_territories"
 LIBERATED_WORDS = ("liberated", "karabakh", "qarabag", "azad edilmis", "isgaldan azad", "освобожд", "карабах", "osvobozhd")
 MONTHS_PREFIX = "months:"
 PROCESSING_PREFIX = "processing:"
+#: Fact: a term over the general maximum the user typed, until they confirm the regime.
+OFFERED_TERM = "offered_months"
 REGIME_PREFIX = "regime:"
 
 
@@ -77,17 +79,22 @@ class DurationSlot(Slot):
         return Reply(t.gettext("For how long is the permit? Pick a term or type it (e.g. 6 months)."), buttons + control_buttons(t))
 
     def answer(self, ctx: TurnContext, facts: Facts) -> Any | Invalid | Clarify | None:
+        offered = facts.get(OFFERED_TERM)
+        if offered is not None and not ctx.payload:
+            # Typed yes / no to "only in the liberated territories — is the work there?".
+            if mentions(fold(ctx.text), YES_WORDS):
+                return offered
+            if mentions(fold(ctx.text), NO_WORDS):
+                return longest_months(ctx.kb.tables.work_permit_fees, GENERAL)
         number = None if ctx.payload else bare_number(ctx.text)
         if number is None:
             return self.extract(ctx, facts)
         fees = ctx.kb.tables.work_permit_fees
         reading = read_bare_number(number, fees, regime_for(facts))
-        if reading == NumberReading.MONTHS:
-            return number
+        if reading in (NumberReading.MONTHS, NumberReading.LIBERATED_MONTHS):
+            return number  # a liberated-territories term is confirmed in finish()
         if reading == NumberReading.MONTHS_OR_PROCESSING:
             return _ask_months_or_processing(ctx.t, number, fees, regime_for(facts))
-        if reading == NumberReading.LIBERATED_MONTHS:
-            return _ask_liberated(ctx.t, number, fees)
         if reading == NumberReading.PROCESSING:
             return None  # read as the processing time by _optional_facts
         return Invalid("A work permit is issued for at most {count} months.", {"count": longest_months(fees, LIBERATED)})
@@ -115,8 +122,8 @@ def _ask_months_or_processing(t: Translator, number: int, fees: WorkPermitFees, 
     return Clarify(Reply(text, buttons + control_buttons(t)))
 
 
-def _ask_liberated(t: Translator, number: int, fees: WorkPermitFees) -> Clarify:
-    """ "18": terms over the general maximum exist only for work in the liberated territories."""
+def _ask_liberated(t: Translator, number: int, fees: WorkPermitFees) -> Reply:
+    """ "18", "2 года": terms over the general maximum exist only for work in the liberated territories."""
     general = longest_months(fees, GENERAL)
     text = t.ngettext(
         "Permits for more than {count} month are issued only for work in the liberated territories. Is the work there?",
@@ -128,7 +135,7 @@ def _ask_liberated(t: Translator, number: int, fees: WorkPermitFees) -> Clarify:
         Button(t.gettext("Yes, in the liberated territories"), f"{MONTHS_PREFIX}{number}"),
         Button(t.gettext("No: show the fees for {term}", term=_up_to(t, general)), f"{MONTHS_PREFIX}{general}"),
     )
-    return Clarify(Reply(text, buttons + control_buttons(t)))
+    return Reply(text, buttons + control_buttons(t))
 
 
 class PermitFeeFlow(SlotFlow):
@@ -161,6 +168,11 @@ class PermitFeeFlow(SlotFlow):
         t = ctx.t
         fees = ctx.kb.tables.work_permit_fees
         months: int | None = facts.get("months")
+        if months is not None and months > longest_months(fees, GENERAL) and facts.get("regime") != LIBERATED and not _confirmed(ctx, facts):
+            # Typed, not chosen: such terms exist only in the liberated territories, so ask.
+            unconfirmed = {**{key: value for key, value in facts.items() if key != "months"}, OFFERED_TERM: months}
+            return FlowOutcome((_ask_liberated(t, months, fees),), self.slots[0].step, unconfirmed)
+        facts = {key: value for key, value in facts.items() if key != OFFERED_TERM}
         regime = LIBERATED if months is not None and months > longest_months(fees, GENERAL) else regime_for(facts)
         facts = {**facts, "regime": regime}
         processing = facts.get("processing")
@@ -241,6 +253,13 @@ def _processing_in_text(ctx: TurnContext, regime: WorkPermitRegime) -> int | Non
         return written if written in tiers else None
     days = [e.value.amount for e in ctx.parse.entities_of("duration") if isinstance(e.value, Duration) and e.value.unit == "day"] if ctx.parse else []
     return next((amount for amount in days if amount in tiers), None)
+
+
+def _confirmed(ctx: TurnContext, facts: Facts) -> bool:
+    """The term came from one of the flow's own buttons (offered only where it applies), or is
+    the offered liberated-territories term the user just said yes to."""
+    tapped = bool(ctx.payload and ctx.payload.startswith(MONTHS_PREFIX))
+    return tapped or (facts.get(OFFERED_TERM) is not None and facts.get("months") == facts.get(OFFERED_TERM))
 
 
 def _answers_by_column(ctx: TurnContext, facts: Facts) -> bool:

@@ -196,3 +196,19 @@ def test_typed_none_and_other_in_the_wizard_and_the_country_question(real_chat: 
             ("other", None, ["ends on 29 May 2026"], []),
         ],
     )
+
+
+def test_a_typed_two_year_term_is_confirmed_before_the_liberated_territories_fees(real_chat: Chat) -> None:
+    run_table(
+        real_chat,
+        [
+            ("сколько стоит разрешение на работу на 2 года", None, ["более 12 месяцев"], ["months:24", "months:12"]),
+            ("да", None, ["до 24 месяцев", "освобождённых территориях (временный режим)"], ["processing:5"]),
+        ],
+    )
+    assert "offered_months" not in real_chat.state.slots["last_facts"]
+
+
+def test_a_two_year_term_in_the_liberated_territories_is_answered_at_once(real_chat: Chat) -> None:
+    turn = real_chat.send("how much is a 2 year work permit in Karabakh")
+    assert "up to 24 months" in text_of(turn) and "1,800 AZN" in text_of(turn)

@@ -126,3 +126,14 @@ def test_zero_months_is_rejected(chat: Chat) -> None:
     chat.state = ConversationState(language="en")
     chat.send("", payload="flow:work_permit_fee")
     assert "at most 24 months" in text_of(chat.send("0"))
+
+
+def test_a_typed_long_term_is_confirmed_and_no_gives_the_general_row_in_azerbaijani(chat: Chat) -> None:
+    run_table(
+        chat,
+        [
+            ("18 aylıq iş icazəsi neçəyədir", Said("work_permit_fee", language="az", entities=(months(18),)), ["12 aydan uzun", "İş oradadır?"], ["months:18", "months:12"]),
+            ("xeyr", Said("deny", language="az"), ["12 aya qədər", "1.400 AZN"], ["processing:10"]),
+        ],
+    )
+    assert chat.state.slots["last_facts"] == {"months": 12, "regime": "general"}

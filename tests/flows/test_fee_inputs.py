@@ -2,7 +2,13 @@
 
 import pytest
 
-from flows.fee_inputs import NumberReading, bare_number, mentions_a_year, read_bare_number, working_days_in
+from flows.fee_inputs import (
+    NumberReading,
+    bare_number,
+    mentions_a_year,
+    read_bare_number,
+    working_days_in,
+)
 
 
 @pytest.mark.parametrize("text", ["na god", "на год", "Bir illik", "illik", "a year", "yearly", "for a year", "год", "İl", "annual permit", "il müddətinə"])
