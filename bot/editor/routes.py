@@ -22,6 +22,7 @@ from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox
 from bot.editor.live import LiveContent
 from bot.editor.preview import article_reply, preview
+from bot.editor.strings import editor_strings
 from bot.editor.training import TrainingDesk, TrainingError
 from bot.editor.workflow import Editor, EditorialWorkflow, WorkflowError
 from bot.editor.yaml_io import YamlExchange
@@ -55,6 +56,7 @@ def setup_editor(app: web.Application) -> None:
     app.router.add_get("/editor", _to_editor)
     app.router.add_get("/editor/", editor_page)
     app.router.add_static("/editor/static", STATIC_DIR)
+    app.router.add_get("/editor/strings.json", editor_strings_json)
     get, post = app.router.add_get, app.router.add_post
     get("/editor/api/me", _api(me))
     get("/editor/api/articles", _api(lambda r, s: _workflow(r).articles()))
@@ -154,6 +156,13 @@ async def editor_page(request: web.Request) -> web.StreamResponse:
     await request.app[AUTH].require(request, EDITOR_ROLES, page=True)
     # Security headers (strict CSP, no-store) are added app-wide by bot.web.security.
     return web.FileResponse(STATIC_DIR / "editor.html")
+
+
+async def editor_strings_json(request: web.Request) -> web.Response:
+    """The page's UI strings in az, ru and en (public: they are the same for everyone)."""
+    from bot.app import CATALOGS
+
+    return web.json_response(editor_strings(request.app[CATALOGS]), dumps=lambda value: json.dumps(value, ensure_ascii=False))
 
 
 async def me(request: web.Request, staff: Staff) -> dict[str, Any]:

@@ -20,7 +20,7 @@ NEW_RU = "Да, если вы пробудете в Азербайджане б�
 
 
 async def _sign_in(browser: Any, url: str, username: str) -> Any:
-    page = await (await browser.new_context()).new_page()
+    page = await (await browser.new_context(locale="en-US")).new_page()
     await page.goto(f"{url}/editor/")
     assert "/login" in page.url
     await page.fill("input[name=username]", username)
@@ -54,7 +54,7 @@ async def test_change_review_publish_live_then_roll_back(
     await rita.wait_for_selector("text=Submitted for review.", timeout=TIMEOUT)
     # Four-eyes: the author's own publish is refused.
     await rita.click("#history li:has-text('review') button.publish", timeout=TIMEOUT)
-    await rita.wait_for_selector("text=someone other than the author must publish", timeout=TIMEOUT)
+    await rita.wait_for_selector("text=Someone other than the author must publish this change.", timeout=TIMEOUT)
     assert NEW_RU not in await rest_say(server.url, "u1", QUESTION)
 
     pavel = await _sign_in(browser, server.url, "pavel")
@@ -90,3 +90,8 @@ async def test_change_review_publish_live_then_roll_back(
     await pavel.wait_for_selector("#audit tr:has-text('rollback')", timeout=TIMEOUT)
     actions = await pavel.locator("#audit tr td:nth-child(3)").all_text_contents()
     assert actions[:4] == ["rollback", "publish", "submit", "draft"]
+
+    # The workspace speaks the editor's language (gettext catalogs), switching without a reload.
+    await pavel.select_option("#ui-lang", "ru")
+    await pavel.wait_for_selector("button.tab[data-tab=articles]:text-is('Статьи')", timeout=TIMEOUT)
+    assert await pavel.locator("#audit tr td:nth-child(3)").first.text_content() == "rollback"

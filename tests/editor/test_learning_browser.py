@@ -67,7 +67,7 @@ async def test_unanswered_question_becomes_training_and_is_understood_after_retr
     intent_before, confidence_before = await _last_understanding(server.app, QUESTION)
     assert intent_before != "registration" or (confidence_before or 0) < 0.6  # not understood yet
 
-    page = await (await browser.new_context()).new_page()
+    page = await (await browser.new_context(locale="en-US")).new_page()
     await page.goto(f"{server.url}/editor/")
     await page.fill("input[name=username]", "rita")
     await page.fill("input[name=password]", PASSWORD)

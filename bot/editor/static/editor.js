@@ -7,6 +7,12 @@
   var articles = [];
   var current = null;      // {id, path, form}
   var intents = [];
+  var strings = {};
+  var uiLang = localStorage.getItem("migassist.editor.lang");
+  if (LANGS.indexOf(uiLang) < 0) {
+    uiLang = (navigator.language || "az").slice(0, 2).toLowerCase();
+    if (LANGS.indexOf(uiLang) < 0) uiLang = "az";
+  }
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -16,6 +22,18 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+  // Translated UI text; {placeholders} are filled after translation (values are plain text).
+  function t(key, values) {
+    var text = (strings[uiLang] && strings[uiLang][key]) || (strings.en && strings.en[key]) || key;
+    return text.replace(/\{(\w+)\}/g, function (all, name) { return values && name in values ? String(values[name]) : all; });
+  }
+  function status(code) { return t("status_" + code); }
+  function applyLanguage() {
+    document.documentElement.lang = uiLang;
+    $("ui-lang").value = uiLang;
+    document.querySelectorAll("[data-i18n]").forEach(function (n) { n.textContent = t(n.dataset.i18n); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (n) { n.placeholder = t(n.dataset.i18nPlaceholder); });
+  }
   function toast(text) { $("toast").textContent = text || ""; }
   function button(text, onClick, cls) {
     var b = el("button", cls || null, text);
@@ -39,7 +57,10 @@
   function ok(result) {
     if (result.status < 300) return true;
     var data = result.data || {};
-    toast((data.message || data.error || "refused") + (data.problems ? "\n" + data.problems.join("\n") : ""));
+    var known = strings.en && strings.en["error_" + data.error];
+    var lead = known ? t("error_" + data.error) : t("refused", { error: data.error || result.status });
+    // The server's detail (names of articles, languages, validation findings) follows in English.
+    toast(lead + (data.message ? "\n" + data.message : "") + (data.problems ? "\n" + data.problems.join("\n") : ""));
     return false;
   }
 
@@ -79,10 +100,10 @@
       var li = el("li", "card" + (article.stale.length ? " stale" : ""));
       li.dataset.article = article.id;
       li.appendChild(el("strong", null, article.titles.en));
-      li.appendChild(el("span", "meta", article.id + " · " + article.intents.join(", ") + " · verified " + article.verified_on));
+      li.appendChild(el("span", "meta", article.id + " · " + article.intents.join(", ") + " · " + t("verified_on") + " " + article.verified_on));
       var badges = el("span");
-      article.stale.forEach(function (lang) { badges.appendChild(el("span", "badge stale-" + lang, lang + " stale")); });
-      article.pending.forEach(function (rev) { badges.appendChild(el("span", "badge", "r" + rev.revision + " " + rev.status)); });
+      article.stale.forEach(function (lang) { badges.appendChild(el("span", "badge stale-" + lang, t("stale_badge", { language: lang }))); });
+      article.pending.forEach(function (rev) { badges.appendChild(el("span", "badge", "r" + rev.revision + " " + status(rev.status))); });
       li.appendChild(badges);
       li.addEventListener("click", function () { openArticle(article.id); });
       list.appendChild(li);
@@ -98,7 +119,9 @@
       fillForm(current.form);
       $("article").hidden = false;
       $("article-title").textContent = id;
-      $("article-file").textContent = current.path + (current.revision ? " · showing r" + current.revision.revision + " (" + current.revision.status + ")" : " · published");
+      $("article-file").textContent = current.path + " · " + (current.revision
+        ? t("showing_revision", { revision: current.revision.revision, status: status(current.revision.status) })
+        : t("showing_published"));
       $("draft-status").textContent = "";
       loadHistory();
       if ($("preview-panel").open) loadPreview();
@@ -116,7 +139,7 @@
     });
     $("stale-banner").hidden = !form.stale.length;
     $("stale-banner").textContent = form.stale.length
-      ? "Stale translations (source language " + form.source_language + "): " + form.stale.join(", ") + ". Update them or confirm they still match."
+      ? t("stale_banner", { source: form.source_language, languages: form.stale.join(", ") })
       : "";
     $("legal-basis").value = form.legal_basis.map(function (ref) { return (ref.act + " " + ref.article).trim(); }).join("\n");
     $("sources").value = form.lists.sources.join("\n");
@@ -158,10 +181,10 @@
     api("POST", "/editor/api/articles/" + encodeURIComponent(current.id), collectEdit()).then(function (result) {
       if (!ok(result)) return;
       var rev = result.data;
-      toast("Saved draft r" + rev.revision + ".");
+      toast(t("draft_saved", { revision: rev.revision }));
       openArticle(current.id, rev.id).then(function () {
-        $("draft-status").textContent = "Draft r" + rev.revision + " saved. ";
-        $("draft-status").appendChild(button("Submit for review", function () { revisionAction(rev.id, "submit"); }, "submit-review"));
+        $("draft-status").textContent = t("draft_saved", { revision: rev.revision }) + " ";
+        $("draft-status").appendChild(button(t("submit_review"), function () { revisionAction(rev.id, "submit"); }, "submit-review"));
       });
       loadArticles();
     });
@@ -181,7 +204,7 @@
     p.telegram.messages.forEach(function (text) { tg.appendChild(el("div", "bubble", text)); });
     p.telegram.buttons.forEach(function (title) { tg.appendChild(el("span", "chip", title)); });
     p.telegram.warnings.forEach(function (w) { tg.appendChild(el("span", "limit", w)); });
-    wa.appendChild(el("span", "meta", "layout: " + p.whatsapp.layout));
+    wa.appendChild(el("span", "meta", t("wa_layout", { layout: p.whatsapp.layout })));
     p.whatsapp.messages.forEach(function (message) {
       if (message.type === "text") { wa.appendChild(el("div", "bubble", message.text.body)); return; }
       var interactive = message.interactive;
@@ -213,27 +236,27 @@
   function revisionItem(rev, inHistory) {
     var li = el("li", "card");
     li.dataset.revision = String(rev.id);
-    li.appendChild(el("strong", null, rev.path + " r" + rev.revision + " · " + rev.status));
-    li.appendChild(el("span", "meta", "by " + rev.author + " · " + rev.created_at.slice(0, 16).replace("T", " ") + (rev.comment ? " · " + rev.comment : "")));
+    li.appendChild(el("strong", null, rev.path + " r" + rev.revision + " · " + status(rev.status)));
+    li.appendChild(el("span", "meta", t("by_author", { author: rev.author }) + " · " + rev.created_at.slice(0, 16).replace("T", " ") + (rev.comment ? " · " + rev.comment : "")));
     (rev.comments || []).forEach(function (c) { li.appendChild(el("span", "meta", "💬 " + c.author + ": " + c.body)); });
     var actions = el("div", "row");
-    actions.appendChild(button("Diff", function () { showDiff(rev.id, li); }, "show-diff"));
+    actions.appendChild(button(t("diff"), function () { showDiff(rev.id, li); }, "show-diff"));
     if (rev.status === "draft" && me && rev.author === me.username) {
-      actions.appendChild(button("Submit for review", function () { revisionAction(rev.id, "submit"); }, "submit-review"));
+      actions.appendChild(button(t("submit_review"), function () { revisionAction(rev.id, "submit"); }, "submit-review"));
     }
     if (rev.status === "review") {
-      actions.appendChild(button("Publish", function () { revisionAction(rev.id, "publish"); }, "publish"));
+      actions.appendChild(button(t("publish"), function () { revisionAction(rev.id, "publish"); }, "publish"));
     }
     if (inHistory && rev.status === "published" && rev.published_at) {
-      actions.appendChild(button("Restore this version", function () { revisionAction(rev.id, "rollback"); }, "rollback"));
+      actions.appendChild(button(t("restore"), function () { revisionAction(rev.id, "rollback"); }, "rollback"));
     }
     if (rev.status === "draft" || rev.status === "review") {
       var input = el("input", "comment-text");
-      input.placeholder = "Comment";
+      input.placeholder = t("comment");
       actions.appendChild(input);
-      actions.appendChild(button("Comment", function () {
+      actions.appendChild(button(t("comment"), function () {
         api("POST", "/editor/api/revisions/" + rev.id + "/comment", { body: input.value }).then(function (result) {
-          if (ok(result)) { toast("Comment added."); refresh(); }
+          if (ok(result)) { toast(t("comment_added")); refresh(); }
         });
       }, "add-comment"));
     }
@@ -254,11 +277,11 @@
     });
   }
 
-  var DONE = { submit: "Submitted for review.", publish: "Published: the bot answers with it now.", rollback: "Restored and published." };
+  var DONE = { submit: "submitted", publish: "published_live", rollback: "restored" };
   function revisionAction(id, action) {
     return api("POST", "/editor/api/revisions/" + id + "/" + action, {}).then(function (result) {
       if (!ok(result)) return;
-      toast(DONE[action]);
+      toast(t(DONE[action]));
       refresh();
     });
   }
@@ -284,7 +307,7 @@
           });
         });
       });
-      if (!list.firstChild) list.appendChild(el("li", "meta", "Nothing waiting."));
+      if (!list.firstChild) list.appendChild(el("li", "meta", t("nothing_waiting")));
     });
   }
 
@@ -298,7 +321,7 @@
       result.data.forEach(function (table) {
         var li = el("li", "card");
         li.appendChild(el("strong", null, table.path));
-        table.pending.forEach(function (rev) { li.appendChild(el("span", "badge", "r" + rev.revision + " " + rev.status)); });
+        table.pending.forEach(function (rev) { li.appendChild(el("span", "badge", "r" + rev.revision + " " + status(rev.status))); });
         li.addEventListener("click", function () {
           api("GET", "/editor/api/table?path=" + encodeURIComponent(table.path)).then(function (r) {
             if (!ok(r)) return;
@@ -315,7 +338,7 @@
   $("table-form").addEventListener("submit", function (event) {
     event.preventDefault();
     api("POST", "/editor/api/table", { path: currentTable, body: $("table-body").value, comment: $("table-comment").value }).then(function (result) {
-      if (ok(result)) { toast("Saved draft r" + result.data.revision + "; submit it from the Review tab."); loadTables(); }
+      if (ok(result)) { toast(t("table_saved", { revision: result.data.revision })); loadTables(); }
     });
   });
 
@@ -330,30 +353,30 @@
       if (!ok(result)) return;
       var list = $("inbox");
       clear(list);
-      if (!result.data.length) list.appendChild(el("li", "meta", "No unanswered questions."));
+      if (!result.data.length) list.appendChild(el("li", "meta", t("no_questions")));
       result.data.forEach(function (group) {
         var li = el("li", "card");
-        li.appendChild(el("strong", null, group.language + " · " + group.count + " × · " + group.reasons.join(", ")));
+        li.appendChild(el("strong", null, group.language + " · " + group.count + " × · " + group.reasons.map(function (r) { return t("reason_" + r); }).join(", ")));
         group.examples.forEach(function (q) {
           var row = el("div", "question");
           row.dataset.message = String(q.message_id);
           row.appendChild(el("span", "question-text", q.text));
-          row.appendChild(el("span", "meta", (q.intent ? " → " + q.intent + " " + q.confidence : " → not understood")));
+          row.appendChild(el("span", "meta", " → " + (q.intent ? q.intent + " " + q.confidence : t("reason_not_understood"))));
           var select = intentSelect();
           if (q.intent) select.value = q.intent;
           row.appendChild(select);
-          row.appendChild(button("Add as training example", function () {
+          row.appendChild(button(t("add_example"), function () {
             api("POST", "/editor/api/inbox/" + q.message_id + "/train", { intent: select.value }).then(function (r) {
-              if (ok(r)) { toast("Added to " + r.data.language + "/" + r.data.intent + "; retrain to use it."); loadInbox(); }
+              if (ok(r)) { toast(t("example_added", { language: r.data.language, intent: r.data.intent })); loadInbox(); }
             });
           }, "train"));
           var article = el("input", "article-id");
-          article.placeholder = "article id";
+          article.placeholder = t("article_id");
           row.appendChild(article);
-          row.appendChild(button("Link article", function () {
+          row.appendChild(button(t("link_article"), function () {
             api("POST", "/editor/api/inbox/" + q.message_id + "/link", { article_id: article.value }).then(function (r) { if (ok(r)) loadInbox(); });
           }, "link"));
-          row.appendChild(button("Dismiss", function () {
+          row.appendChild(button(t("dismiss"), function () {
             api("POST", "/editor/api/inbox/" + q.message_id + "/dismiss", {}).then(function (r) { if (ok(r)) loadInbox(); });
           }, "dismiss"));
           li.appendChild(row);
@@ -385,15 +408,15 @@
     api("POST", "/editor/api/training", {
       language: $("training-language").value, intent: $("training-intent").value,
       examples: splitList($("training-examples").value, "\n")
-    }).then(function (result) { if (ok(result)) { toast("Saved " + result.data.count + " examples."); loadTraining(); } });
+    }).then(function (result) { if (ok(result)) { toast(t("examples_saved")); loadTraining(); } });
   });
   $("retrain").addEventListener("click", function () {
     api("POST", "/editor/api/models/retrain", {}).then(function (result) {
-      if (ok(result)) { toast("Training model " + result.data.id + " in the background…"); pollModels(); }
+      if (ok(result)) { toast(t("training_started", { id: result.data.id })); pollModels(); }
     });
   });
   function figureLine(name, candidate, live) {
-    return name + ": new " + candidate.toFixed(3) + " · live " + live.toFixed(3);
+    return t("figure", { name: name, new: candidate.toFixed(3), live: live.toFixed(3) });
   }
   function loadModels() {
     return api("GET", "/editor/api/models").then(function (result) {
@@ -403,31 +426,32 @@
       result.data.forEach(function (model) {
         var li = el("li", "card");
         li.dataset.model = String(model.id);
-        li.appendChild(el("strong", "model-status", "model " + model.id + " · " + model.status));
-        li.appendChild(el("span", "meta", "by " + model.created_by + (model.override_reason ? " · override: " + model.override_reason : "")));
+        li.dataset.status = model.status;
+        li.appendChild(el("strong", "model-status", t("model_title", { id: model.id, status: status(model.status) })));
+        li.appendChild(el("span", "meta", t("by_author", { author: model.created_by }) + (model.override_reason ? " · " + t("override", { reason: model.override_reason }) : "")));
         if (model.error) li.appendChild(el("span", "limit", model.error));
         if (model.figures) {
           var c = model.figures.candidate, l = model.figures.live;
-          li.appendChild(el("span", null, figureLine("overall accuracy", c.overall.accuracy, l.overall.accuracy)));
-          li.appendChild(el("span", null, figureLine("overall macro-F1", c.overall.macro_f1, l.overall.macro_f1)));
+          li.appendChild(el("span", "figure", figureLine(t("overall_accuracy"), c.overall.accuracy, l.overall.accuracy)));
+          li.appendChild(el("span", "figure", figureLine(t("overall_macro_f1"), c.overall.macro_f1, l.overall.macro_f1)));
           Object.keys(l.by_language).forEach(function (lang) {
-            li.appendChild(el("span", null, figureLine(lang + " accuracy", (c.by_language[lang] || { accuracy: 0 }).accuracy, l.by_language[lang].accuracy)));
+            li.appendChild(el("span", "figure", figureLine(t("language_accuracy", { language: lang }), (c.by_language[lang] || { accuracy: 0 }).accuracy, l.by_language[lang].accuracy)));
           });
           var details = el("details");
-          details.appendChild(el("summary", null, "per intent F1"));
+          details.appendChild(el("summary", null, t("per_intent")));
           Object.keys(l.by_intent).forEach(function (intent) {
             details.appendChild(el("div", "meta", figureLine(intent, (c.by_intent[intent] || { f1: 0 }).f1, l.by_intent[intent].f1)));
           });
           li.appendChild(details);
-          if (model.regressions.length) li.appendChild(el("span", "limit", "worse on: " + model.regressions.join(", ")));
+          if (model.regressions.length) li.appendChild(el("span", "limit", t("worse_on", { list: model.regressions.join(", ") })));
         }
         if (model.status === "ready" || model.status === "retired") {
           var reason = el("input", "override-reason");
-          reason.placeholder = model.regressions.length ? "Reason to activate anyway (required)" : "Note (optional)";
+          reason.placeholder = model.regressions.length ? t("reason_required") : t("note_optional");
           li.appendChild(reason);
-          li.appendChild(button("Activate", function () {
+          li.appendChild(button(t("activate"), function () {
             api("POST", "/editor/api/models/" + model.id + "/activate", { reason: reason.value }).then(function (r) {
-              if (ok(r)) { toast("Model " + model.id + " is live."); loadModels(); }
+              if (ok(r)) { toast(t("model_live", { id: model.id })); loadModels(); }
             });
           }, "activate"));
         }
@@ -442,10 +466,10 @@
     });
   }
   $("export").addEventListener("click", function () {
-    api("POST", "/editor/api/export", {}).then(function (result) { if (ok(result)) toast("Exported " + result.data.written.length + " changed files."); });
+    api("POST", "/editor/api/export", {}).then(function (result) { if (ok(result)) toast(t("exported", { files: result.data.written.join(", ") || t("none") })); });
   });
   $("import").addEventListener("click", function () {
-    api("POST", "/editor/api/import", {}).then(function (result) { if (ok(result)) { toast("Imported; changed: " + result.data.changed.join(", ")); refresh(); } });
+    api("POST", "/editor/api/import", {}).then(function (result) { if (ok(result)) { toast(t("imported", { files: result.data.changed.join(", ") || t("none") })); refresh(); } });
   });
 
   // --- audit ------------------------------------------------------------------------------
@@ -466,10 +490,24 @@
 
   loaders = { articles: loadArticles, tables: loadTables, review: loadPending, inbox: loadInbox, training: loadTraining, audit: loadAudit };
 
-  api("GET", "/editor/api/me").then(function (result) {
+  $("ui-lang").addEventListener("change", function () {
+    uiLang = $("ui-lang").value;
+    localStorage.setItem("migassist.editor.lang", uiLang);
+    applyLanguage();
+    var active = document.querySelector(".tab.active");
+    if (active) showTab(active.dataset.tab);
+  });
+
+  Promise.all([
+    api("GET", "/editor/api/me"),
+    fetch("/editor/strings.json", { credentials: "same-origin" }).then(function (r) { return r.json(); })
+  ]).then(function (loaded) {
+    var result = loaded[0];
+    strings = loaded[1];
+    applyLanguage();
     if (!ok(result)) return;
     me = result.data;
-    $("me").textContent = me.name + " (" + me.role + ")" + (me.four_eyes ? " · four-eyes on" : "");
+    $("me").textContent = me.name + " (" + me.role + ")";
     $("logout-csrf").value = me.csrf;
     return api("GET", "/editor/api/training?language=az");
   }).then(function (result) {
