@@ -359,9 +359,13 @@ class DialogueEngine:
         confident = parse.confidence >= self._settings.confident_threshold
         if confident and parse.intent not in flow.intents and (parse.intent in TOPIC_LABELS or parse.intent == "help"):
             return parse.intent
+        return self._flow_topic_with_facts(ctx, parse, flow)
+
+    def _flow_topic_with_facts(self, ctx: TurnContext, parse: ParseResult, current: Flow | None) -> str | None:
+        """A flow's topic among the NLU's top three guesses whose flow finds its facts in the message."""
         for score in parse.ranking[:3]:
             other = self._flow_for_intent.get(score.intent)
-            if other is not None and other is not flow and score.confidence >= OTHER_FLOW_EVIDENCE and other.recognises(ctx):
+            if other is not None and other is not current and score.confidence >= OTHER_FLOW_EVIDENCE and other.recognises(ctx):
                 return score.intent
         return None
 
@@ -405,6 +409,14 @@ class DialogueEngine:
 
     def _apply_policy(self, ctx: TurnContext, draft: _Draft, parse: ParseResult) -> None:
         settings = self._settings
+        if parse.intent not in TOPIC_LABELS and parse.intent not in ("change_language", "help"):
+            # "hi, I arrived on 1 March from Georgia" reads as out_of_scope or greet; its facts
+            # say it is a question for the stay calculator.
+            topic = self._flow_topic_with_facts(ctx, parse, None)
+            if topic is not None:
+                draft.state = draft.state.evolve(failed_attempts=0)
+                self._answer_intent(ctx, draft, topic, parse)
+                return
         plausible = parse.confidence >= settings.clarify_threshold
         control = plausible and parse.intent in CONTROL_INTENTS
         flow = self._flow_for_intent.get(parse.intent)
