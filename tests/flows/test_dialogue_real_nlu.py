@@ -216,4 +216,4 @@ def test_a_two_year_term_in_the_liberated_territories_is_answered_at_once(real_c
 
 def test_stay_facts_read_as_out_of_scope_start_the_calculator_outside_a_flow(real_chat: Chat) -> None:
     run_table(real_chat, [("hi, I arrived on 1 March from Georgia", None, ["How did you enter"], ["entry:visa_free"])])
-    assert real_chat.state.slots["facts"] == {"arrival": "2026-03-01", "country": "GE"}
+    assert real_chat.state.slots["facts"] == {"focus": "stay", "arrival": "2026-03-01", "country": "GE"}
