@@ -97,6 +97,7 @@ async def _editor_services(app: web.Application) -> AsyncIterator[None]:
         training=training,
         exchange=YamlExchange(sessions, settings, training, live.use_knowledge_base),
     )
+    await training.recover()
     yield
 
 

@@ -207,6 +207,12 @@ class TrainingDesk:
             for row in rows
         ]
 
+    async def recover(self) -> None:
+        """At start-up: a training that was running when the process stopped will never finish."""
+        async with self._sessions.begin() as session:
+            for row in await session.scalars(select(ModelVersion).where(ModelVersion.status == "training")):
+                row.status, row.error, row.finished_at = "failed", "interrupted by a restart", utcnow()
+
     async def retrain(self, actor: str) -> dict[str, Any]:
         """Start training a new model in the background; one training at a time."""
         async with self._sessions.begin() as session:

@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from bot.editor.inbox import InboxError, UnansweredInbox
-from bot.editor.training import intent_examples, regressions, replace_examples
+from bot.editor.training import (
+    TrainingDesk,
+    intent_examples,
+    regressions,
+    replace_examples,
+)
 from bot.storage.database import create_engine, create_sessionmaker
+from bot.storage.editorial import ModelVersion
 from bot.storage.migrate import upgrade_async
 from bot.storage.models import Conversation, Message
 from nlu.paths import TRAINING_DATA_DIR
@@ -94,3 +102,15 @@ def test_activation_gate_allows_drops_within_the_margin_only() -> None:
     assert regressions({"candidate": _figures(0.895, 0.891), "live": live}, 0.01) == []
     assert regressions({"candidate": _figures(0.95, 0.85), "live": live}, 0.01) == ["az accuracy"]
     assert regressions({"candidate": _figures(0.85, 0.90), "live": live}, 0.01) == ["overall accuracy", "overall macro_f1"]
+
+
+@pytest.mark.asyncio
+async def test_a_training_interrupted_by_a_restart_is_marked_failed(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions.begin() as session:
+        session.add(ModelVersion(status="training", path="x.pkl", created_by="rita"))
+    # recover() needs only the database; the other collaborators are never touched.
+    desk = TrainingDesk(sessions, Settings(), None, None, None)  # type: ignore[arg-type]
+    await desk.recover()
+    async with sessions() as session:
+        row = await session.scalar(select(ModelVersion))
+    assert row is not None and (row.status, row.error) == ("failed", "interrupted by a restart")
