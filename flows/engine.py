@@ -210,13 +210,16 @@ class DialogueEngine:
     def _detection_counts(self, parse: ParseResult) -> bool:
         """Whether the detected language may set the reply language.
 
-        The NLU can call gibberish a confident language ("asdkjh qwe" → English): a message in
-        which nothing was understood (out_of_scope below the confident threshold) keeps the
-        conversation's language.
+        The NLU can call gibberish a confident language ("asdkjh qwe" → English, out_of_scope
+        0.21; "asdf ghjk qwer" → English, labour_rights 0.28): a message in which nothing was
+        understood (any intent below the clarify threshold, out_of_scope below the confident
+        one) keeps the conversation's language.
         """
         if not parse.language_confident or parse.language not in LANGUAGES:
             return False
-        return parse.intent != "out_of_scope" or parse.confidence >= self._settings.confident_threshold
+        settings = self._settings
+        threshold = settings.confident_threshold if parse.intent == "out_of_scope" else settings.clarify_threshold
+        return parse.confidence >= threshold
 
     def _decide(self, ctx: TurnContext, draft: _Draft) -> None:
         payload = ctx.payload or self._typed_control(ctx, draft.state)

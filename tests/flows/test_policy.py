@@ -177,3 +177,9 @@ def test_a_short_answer_to_the_flow_keeps_the_language_but_a_new_question_does_n
     chat.send("", payload="flow:work_permit_fee")
     turn = chat.send("how much is it", said=Said("greet", 0.79, language="en"))
     assert turn.state.language == "en"
+
+
+def test_a_barely_understood_topic_guess_keeps_the_language(chat: Chat) -> None:
+    chat.send("salam", said=Said("greet", language="az"))
+    turn = chat.send("asdf ghjk qwer", said=Said("labour_rights", 0.28, language="en"))
+    assert turn.state.language == "az"
