@@ -27,8 +27,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser = commands.add_parser(
         "chat",
         help="talk to the assistant in the terminal",
-        description="Talk to the assistant in the terminal. Type a message; type a number to choose a button; "
-        "Ctrl-D to quit.",
+        description="Talk to the assistant in the terminal. Type a message, or a button's title (or the "
+        "number shown in it) to choose it. Ctrl-D to quit.",
     )
     parser.add_argument("--user", default=None, help="conversation id to continue (default: a new one)")
     parser.set_defaults(handler=chat)
@@ -46,7 +46,7 @@ async def _chat(args: argparse.Namespace) -> int:
     runner = web.AppRunner(app)
     await runner.setup()  # runs the start-up contexts without listening on a port
     key = ConversationKey(CHANNEL, args.user or uuid.uuid4().hex)
-    buttons: list[tuple[str, str]] = []
+    buttons: dict[str, str] = {}  # lower-cased title -> payload of the buttons last shown
     print(f"conversation {key.user_id} — type your question (Ctrl-D to quit)")
     try:
         while True:
@@ -56,17 +56,17 @@ async def _chat(args: argparse.Namespace) -> int:
             line = line.strip()
             if not line:
                 continue
-            payload = None
-            if line.isdigit() and 1 <= int(line) <= len(buttons):
-                line, payload = buttons[int(line) - 1]
+            # A typed title is a tap; anything else (including "1") goes to the flows, which
+            # understand the numbers written in their own button labels.
+            payload = buttons.get(line.lower())
             incoming = IncomingMessage(key, uuid.uuid4().hex, line, utcnow(), payload=payload)
             _, replies = await app[ASSISTANT].receive_and_wait(incoming)
-            buttons = []
+            buttons = {}
             for reply in replies:
                 print(reply.text)
                 for button in reply.buttons:
-                    buttons.append((button.title, button.payload))
-                    print(f"  [{len(buttons)}] {button.title}")
+                    buttons[button.title.lower()] = button.payload
+                    print(f"  [{button.title}]")
     finally:
         await runner.cleanup()
     return 0
