@@ -26,7 +26,7 @@ from bot.editor.strings import editor_strings
 from bot.editor.training import TrainingDesk, TrainingError
 from bot.editor.workflow import Editor, EditorialWorkflow, WorkflowError
 from bot.editor.yaml_io import YamlExchange
-from bot.storage.content import ContentRejected
+from bot.storage.content import ContentRejected, published_knowledge_base
 from flows.messages import LANGUAGES
 from knowledge_base import ContentError
 
@@ -83,21 +83,23 @@ def setup_editor(app: web.Application) -> None:
 
 async def _editor_services(app: web.Application) -> AsyncIterator[None]:
     # Imported here: bot.app imports this module, so its keys exist only once it has loaded.
-    from bot.app import CONFIG, DIALOGUE, KNOWLEDGE, NLU, SESSIONS, TASKS
+    from bot.app import CONFIG, DIALOGUE, HUB, KNOWLEDGE, NLU, SESSIONS, TASKS
 
     settings = app[CONFIG].settings
-    live = LiveContent(app[KNOWLEDGE], app[NLU], app[DIALOGUE])
+    live = LiveContent(app[KNOWLEDGE], app[NLU], app[DIALOGUE], app[HUB])
     sessions = app[SESSIONS]
+    content_dir = settings.knowledge_base.content_dir
     inbox = UnansweredInbox(sessions, settings.nlu.confident_threshold)
     training = TrainingDesk(sessions, settings, live, app[TASKS], inbox)
     app[SERVICES] = EditorServices(
         live=live,
-        workflow=EditorialWorkflow(sessions, settings.editor, settings.knowledge_base.content_dir, live.use_knowledge_base),
+        workflow=EditorialWorkflow(sessions, settings.editor, content_dir, live.use_knowledge_base),
         inbox=inbox,
         training=training,
         exchange=YamlExchange(sessions, settings, training, live.use_knowledge_base),
     )
     await training.recover()
+    app[TASKS].spawn(live.follow(lambda: published_knowledge_base(sessions, content_dir)), name="editor-live-follow")
     yield
 
 

@@ -273,7 +273,7 @@ class TrainingDesk:
         model = await asyncio.to_thread(nlu.NluModel.load, path)
         files = await self.files()
         await asyncio.to_thread(self._install, model, files)
-        self._live.use_model(model)
+        self._live.use_model(model, path)
         async with self._sessions.begin() as session:
             for other in await session.scalars(select(ModelVersion).where(ModelVersion.status == "active")):
                 other.status = "retired"

@@ -111,10 +111,13 @@
   }
   $("article-search").addEventListener("input", renderArticles);
 
+  // Responses can arrive out of order (a refresh racing a click): only the latest request counts.
+  var articleRequest = 0, previewRequest = 0;
   function openArticle(id, revision) {
     var path = "/editor/api/articles/" + encodeURIComponent(id) + (revision ? "?revision=" + revision : "");
+    var mine = ++articleRequest;
     return api("GET", path).then(function (result) {
-      if (!ok(result)) return;
+      if (mine !== articleRequest || !ok(result)) return;
       current = { id: id, path: result.data.path, form: result.data.form, revision: result.data.revision };
       fillForm(current.form);
       $("article").hidden = false;
@@ -193,8 +196,9 @@
   function loadPreview() {
     if (!current) return;
     var query = "?language=" + $("preview-language").value + (current.revision ? "&revision=" + current.revision.id : "");
+    var mine = ++previewRequest;
     api("GET", "/editor/api/articles/" + encodeURIComponent(current.id) + "/preview" + query).then(function (result) {
-      if (!ok(result)) return;
+      if (mine !== previewRequest || !ok(result)) return;
       renderPreview(result.data);
     });
   }
