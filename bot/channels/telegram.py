@@ -27,22 +27,44 @@ import hmac
 import json
 import logging
 import os
+import re
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import AsyncIterator, Mapping
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message as TelegramMessage, Update
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Message as TelegramMessage
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.request import HTTPXRequest
 
 from bot.channels.attachments import Attachment, AttachmentDesk
-from bot.channels.base import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from bot.channels.base import (
+    DeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
 from bot.channels.direct_reply import look_up
-from bot.channels.telegram_keyboards import NOOP, keyboard_for, month_from_callback, payload_for_callback, with_month
+from bot.channels.telegram_keyboards import (
+    NOOP,
+    keyboard_for,
+    month_from_callback,
+    payload_for_callback,
+    with_month,
+)
+from bot.channels.telegram_updates import read_update, update_id_of
 from bot.channels.text_split import split_text
 from bot.config import Config, ConfigError
 from bot.core.assistant import Assistant
@@ -61,6 +83,11 @@ WEBHOOK_PREFIX = "/webhooks/telegram/"
 ALLOWED_UPDATES = ("message", "callback_query")
 POLL_RETRY_MIN_SECONDS = 1.0
 POLL_RETRY_MAX_SECONDS = 30.0
+#: How much longer than the long poll itself an answer to getUpdates may take.
+POLL_READ_MARGIN_SECONDS = 10.0
+#: The language part of an IETF tag: anything else in ``language_code`` is no hint (and could
+#: not be stored as a language).
+LANGUAGE_SUBTAG = re.compile(r"[a-z]{2,3}")
 #: How many recent replies are searched for the payload behind a hashed ``callback_data``.
 RECENT_REPLIES = 30
 
@@ -122,7 +149,10 @@ Inbound = TextReceived | AttachmentReceived | ButtonPressed | CalendarTurned
 
 
 def parse_update(update: Update) -> Inbound | None:
-    """What an update means for us; ``None`` for updates we do not handle (edits, joins, …)."""
+    """What an update means for us; ``None`` for updates we do not handle (edits, joins, …).
+
+    ``update`` comes from :func:`read_update`, which has checked the types of what is read here.
+    """
     if update.callback_query is not None:
         return _parse_callback(update.update_id, update.callback_query)
     message = update.message
@@ -177,8 +207,9 @@ def _command_payload(text: str) -> str | None:
 
 
 def _language_hint(code: str | None) -> str | None:
-    """Telegram's IETF tag ("ru", "en-US") reduced to its language."""
-    return code.split("-", 1)[0].lower() if code else None
+    """Telegram's IETF tag ("ru", "en-US") reduced to its language; ``None`` if it names none."""
+    language = code.split("-", 1)[0].lower() if code else ""
+    return language if LANGUAGE_SUBTAG.fullmatch(language) else None
 
 
 def _attachment(message: TelegramMessage) -> Attachment:
@@ -252,11 +283,10 @@ class TelegramChannel:
         if not hmac.compare_digest(header.encode(), secret.encode()):
             raise web.HTTPForbidden(text="wrong secret token")
         try:
-            data = json.loads(await request.read())
-            update = Update.de_json(data, self.bot) if isinstance(data, dict) else None
-        except (ValueError, TypeError, KeyError):
+            update = read_update(json.loads(await request.read()), self.bot)
+        except (ValueError, RecursionError):  # not JSON, or nested beyond what the parser follows
             update = None
-        if update is None:
+        if update is None:  # nothing is stored; Telegram itself never sends such a body
             raise web.HTTPBadRequest(text="not a Telegram update")
         await self.process_update(update)
         return web.Response(status=200)
@@ -336,22 +366,49 @@ class TelegramChannel:
         return keyboard_for(reply, self._catalogs.translator(language), today)
 
     async def poll(self, timeout: int = 25) -> None:
-        """Long-poll getUpdates forever (local development without a public URL)."""
+        """Long-poll getUpdates forever (local development without a public URL).
+
+        The updates arrive as raw JSON and each is read with :func:`read_update`, like the
+        webhook's: ``Bot.get_updates`` parses the whole batch itself, so one malformed update
+        would fail every poll (with the batch, message texts included, in its log) and could
+        never be stepped over. A malformed update is skipped, not handled.
+        """
         await self.bot.delete_webhook()
+        request = HTTPXRequest()  # this loop's own connection: a long poll holds it open
+        await request.initialize()
+        try:
+            await self._poll_with(request, timeout)
+        finally:
+            await request.shutdown()
+
+    async def _poll_with(self, request: HTTPXRequest, timeout: int) -> None:
         offset: int | None = None
         pause = POLL_RETRY_MIN_SECONDS
         while True:
+            query: dict[str, int | str] = {"timeout": timeout, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
+            if offset is not None:
+                query["offset"] = offset
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=list(ALLOWED_UPDATES))
+                # The Bot API takes parameters in the query string too; BaseRequest.post raises
+                # the same errors as the Bot's own methods (RetryAfter, NetworkError, …).
+                batch = await request.post(
+                    f"{self.bot.base_url}/getUpdates?{urlencode(query)}", read_timeout=timeout + POLL_READ_MARGIN_SECONDS
+                )
             except (NetworkError, RetryAfter) as error:  # Telegram or the network is down: wait, retry
                 log.warning("telegram: getUpdates failed (%s); retrying in %.0fs", type(error).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, POLL_RETRY_MAX_SECONDS)
                 continue
             pause = POLL_RETRY_MIN_SECONDS
-            for update in updates:
-                await self.process_update(update)
-                offset = update.update_id + 1
+            for raw in batch if isinstance(batch, list) else ():
+                update = read_update(raw, self.bot)
+                update_id = update_id_of(raw)
+                if update is not None:
+                    await self.process_update(update)
+                else:
+                    log.warning("telegram: skipped a malformed update (update_id %s)", update_id)
+                if update_id is not None:  # Telegram's ids grow: the next poll starts after this one
+                    offset = update_id + 1
 
 
 # --- wiring into the app --------------------------------------------------------------------
@@ -371,7 +428,6 @@ async def open_bot(config: Config) -> Bot:
         config.secrets.require("TELEGRAM_TOKEN"),
         base_url=settings.base_url,
         request=HTTPXRequest(connection_pool_size=16, read_timeout=timeout, connect_timeout=timeout),
-        get_updates_request=HTTPXRequest(read_timeout=timeout, connect_timeout=timeout),
     )
     try:
         await bot.initialize()
@@ -386,7 +442,15 @@ async def open_bot(config: Config) -> Bot:
 
 def setup_telegram(app: web.Application) -> None:
     """Mount the webhook and register the sender, if ``telegram.enabled``."""
-    from bot.app import ASSISTANT, CATALOGS, CONFIG, DISPATCHER, SENDERS, SESSIONS, TASKS
+    from bot.app import (
+        ASSISTANT,
+        CATALOGS,
+        CONFIG,
+        DISPATCHER,
+        SENDERS,
+        SESSIONS,
+        TASKS,
+    )
 
     config = app[CONFIG]
     if not config.settings.telegram.enabled:

@@ -20,9 +20,11 @@ import hashlib
 import hmac
 import json
 import logging
+import re
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -50,6 +52,10 @@ WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 STATUSES = frozenset({"sent", "delivered", "read", "failed"})
 TEMPLATE_TEXT_LIMIT = 1024
+#: Conversation user ids and delivery-receipt message ids are stored in 128 characters.
+MAX_ID_CHARS = 128
+#: A message ``type`` we store as an attachment marker ("[image]"); anything else is "unknown".
+ATTACHMENT_KIND = re.compile(r"[a-z_]{1,32}")
 
 
 def signature_valid(body: bytes, header: str, app_secret: str) -> bool:
@@ -83,72 +89,103 @@ class StatusReported:
 Event = TextReceived | AttachmentReceived | StatusReported
 
 
-def parse_webhook(data: Any) -> Iterator[Event]:
-    """The messages and statuses in a webhook body (``entry[].changes[].value``)."""
-    if not isinstance(data, dict):
-        return
-    for entry in data.get("entry") or ():
-        for change in entry.get("changes") or ():
-            value = change.get("value") or {}
-            for message in value.get("messages") or ():
+def parse_webhook(data: object) -> Iterator[Event]:
+    """The messages and statuses in a webhook body (``entry[].changes[].value``).
+
+    Total over any JSON: a part not shaped like the Cloud API's (an object where a list belongs,
+    a message without a sender, an id too long to be one, …) is skipped and the rest still read,
+    so a signed notification can never break the webhook.
+    """
+    for entry in _objects(_object(data).get("entry")):
+        for change in _objects(entry.get("changes")):
+            value = _object(change.get("value"))
+            for message in _objects(value.get("messages")):
                 event = _parse_message(message)
                 if event is not None:
                     yield event
-            for status in value.get("statuses") or ():
-                if status.get("status") in STATUSES and status.get("id"):
-                    yield StatusReported(str(status["id"]), status["status"], _time(status.get("timestamp")), _error(status))
+            for status in _objects(value.get("statuses")):
+                reported = _parse_status(status)
+                if reported is not None:
+                    yield reported
 
 
 def _parse_message(message: dict[str, Any]) -> Event | None:
-    kind = message.get("type")
-    if kind == "reaction" or not message.get("from") or not message.get("id"):
+    kind = _text(message.get("type"))
+    sender, message_id = _id(message.get("from")), _id(message.get("id"))
+    if kind == "reaction" or sender is None or message_id is None:
         return None  # an emoji on an earlier message is not something to answer
     incoming = IncomingMessage(
-        key=ConversationKey(CHANNEL, str(message["from"])),
-        message_id=str(message["id"]),
+        key=ConversationKey(CHANNEL, sender),
+        message_id=message_id,
         text="",
         received_at=_time(message.get("timestamp")),
     )
     if kind == "text":
-        return TextReceived(dataclasses.replace(incoming, text=str((message.get("text") or {}).get("body", "")).strip()))
+        return TextReceived(dataclasses.replace(incoming, text=_text(_object(message.get("text")).get("body")).strip()))
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        chosen = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        if chosen.get("id"):
-            return TextReceived(dataclasses.replace(incoming, text=str(chosen.get("title", "")), payload=str(chosen["id"])))
+        interactive = _object(message.get("interactive"))
+        chosen = _object(interactive.get("button_reply")) or _object(interactive.get("list_reply"))
+        payload = _text(chosen.get("id"))
+        if payload:
+            return TextReceived(dataclasses.replace(incoming, text=_text(chosen.get("title")), payload=payload))
     if kind == "button":  # a quick-reply button of a template
-        button = message.get("button") or {}
-        return TextReceived(
-            dataclasses.replace(incoming, text=str(button.get("text", "")), payload=str(button.get("payload") or "") or None)
-        )
-    return AttachmentReceived(incoming, _attachment(str(kind), message))
+        button = _object(message.get("button"))
+        return TextReceived(dataclasses.replace(incoming, text=_text(button.get("text")), payload=_text(button.get("payload")) or None))
+    return AttachmentReceived(incoming, _attachment(kind if ATTACHMENT_KIND.fullmatch(kind) else "unknown", message))
+
+
+def _parse_status(status: dict[str, Any]) -> StatusReported | None:
+    name, message_id = _text(status.get("status")), _id(status.get("id"))
+    if name not in STATUSES or message_id is None:
+        return None
+    return StatusReported(message_id, name, _time(status.get("timestamp")), _error(status))
 
 
 def _attachment(kind: str, message: dict[str, Any]) -> Attachment:
     if kind == "contacts":
         cards = []
-        for contact in message.get("contacts") or ():
-            name = (contact.get("name") or {}).get("formatted_name", "")
-            phones = ", ".join(p.get("phone", "") for p in contact.get("phones") or ())
+        for contact in _objects(message.get("contacts")):
+            name = _text(_object(contact.get("name")).get("formatted_name"))
+            phones = ", ".join(_text(phone.get("phone")) for phone in _objects(contact.get("phones")))
             cards.append(f"📇 {name}: {phones}")
         return Attachment("contact", "\n".join(cards) or None)
     if kind == "document":
-        document = message.get("document") or {}
-        caption = f" — {document['caption']}" if document.get("caption") else ""
-        return Attachment("document", f"📄 {document.get('filename', 'document')} ({document.get('mime_type', 'file')}){caption}")
+        document = _object(message.get("document"))
+        caption = f" — {_text(document.get('caption'))}" if _text(document.get("caption")) else ""
+        filename, mime_type = _text(document.get("filename")) or "document", _text(document.get("mime_type")) or "file"
+        return Attachment("document", f"📄 {filename} ({mime_type}){caption}")
     return Attachment(kind)
 
 
 def _time(timestamp: Any) -> datetime:
     try:
-        return datetime.fromtimestamp(int(timestamp), tz=timezone.utc)
-    except (TypeError, ValueError, OverflowError):
+        return datetime.fromtimestamp(int(timestamp), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError):  # OSError: the platform's gmtime refused it
         return utcnow()
 
 
 def _error(status: dict[str, Any]) -> str | None:
-    errors = status.get("errors") or ()
-    return "; ".join(f"{e.get('code')}: {e.get('title') or e.get('message', '')}" for e in errors)[:500] or None
+    errors = _objects(status.get("errors"))
+    return "; ".join(f"{e.get('code')}: {_text(e.get('title')) or _text(e.get('message'))}" for e in errors)[:500] or None
+
+
+def _objects(value: object) -> Iterator[dict[str, Any]]:
+    """The JSON objects in ``value`` if it is a list; anything else (in it or in its place) is skipped."""
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
+
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _id(value: object) -> str | None:
+    """A phone number or ``wamid``: a non-empty string that fits our id columns."""
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS else None
 
 
 # --- the channel ----------------------------------------------------------------------------
@@ -197,8 +234,10 @@ class WhatsAppChannel:
             raise web.HTTPForbidden(text="wrong signature")
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond what the parser follows
             raise web.HTTPBadRequest(text="body must be JSON") from None
+        # Any JSON gets 200 from here on, even one we cannot read: Meta redelivers a notification
+        # until it is acknowledged (for days), and a redelivery would be no more readable.
         for event in parse_webhook(data):
             if isinstance(event, TextReceived):
                 await self._assistant.receive(await self._with_typed_choice(event.message))

@@ -19,9 +19,9 @@ from tests.conftest import LiveServer
 
 
 async def post_telegram(
-    server: LiveServer, update: dict[str, Any], secret: str | None = TELEGRAM_WEBHOOK_SECRET, url: str | None = None
+    server: LiveServer, update: Any, secret: str | None = TELEGRAM_WEBHOOK_SECRET, url: str | None = None
 ) -> int:
-    """POST an update to our Telegram webhook like Telegram does; return the HTTP status."""
+    """POST ``update`` as JSON to our Telegram webhook like Telegram does; return the HTTP status."""
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
     async with aiohttp.ClientSession() as http:
         target = url or webhook_url(server.url, TELEGRAM_WEBHOOK_SECRET)

@@ -177,8 +177,12 @@ def status_webhook(wamid: str, status: str, user: str, error_code: int | None = 
     return _notification({"statuses": [report]})
 
 
-def signed(data: dict[str, Any], secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
-    """The raw body and headers of a webhook POST signed like Meta signs it."""
-    body = json.dumps(data).encode()
+def signed(data: Any, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
+    """The raw body and headers of a webhook POST of ``data`` as JSON, signed like Meta signs it."""
+    return signed_body(json.dumps(data).encode(), secret)
+
+
+def signed_body(body: bytes, secret: str = APP_SECRET) -> tuple[bytes, dict[str, str]]:
+    """``body`` as it is and the headers of a webhook POST signed like Meta signs it."""
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return body, {"Content-Type": "application/json", "X-Hub-Signature-256": signature}

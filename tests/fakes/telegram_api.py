@@ -124,11 +124,13 @@ class FakeTelegramApi:
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
-    """python-telegram-bot posts JSON or form fields; nested values arrive JSON-encoded."""
+    """python-telegram-bot posts JSON or form fields; the Bot API also reads the query string
+    (our polling loop uses it); nested values arrive JSON-encoded."""
+    raw: dict[str, Any] = dict(request.query)
     if request.content_type == "application/json":
-        raw: dict[str, Any] = await request.json()
+        raw.update(await request.json())
     else:
-        raw = dict(await request.post())
+        raw.update(await request.post())
     params: dict[str, Any] = {}
     for name, value in raw.items():
         if isinstance(value, str) and value[:1] in "[{":
