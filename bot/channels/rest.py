@@ -36,7 +36,7 @@ def parse_rest_request(body: bytes, max_message_chars: int) -> tuple[str, str, d
     """Validate a REST request body; return (sender, message, metadata) or raise RequestError."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # deep nesting recurses
         raise RequestError(400, "body must be a JSON object") from None
     if not isinstance(data, dict):
         raise RequestError(400, "body must be a JSON object")

@@ -117,7 +117,7 @@ class WebChatChannel:
     async def _on_frame(self, user_id: str, raw: str, ws: web.WebSocketResponse) -> None:
         try:
             data = json.loads(raw)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # deep nesting recurses
             await ws.send_json({"type": "error", "id": None, "error": "malformed JSON"})
             return
         if not isinstance(data, dict) or data.get("type") != "message":

@@ -54,6 +54,7 @@ async def test_retry_with_same_message_id_is_answered_once(make_config: ConfigFa
         (b'{"sender": "a", "message": "hi", "metadata": [1]}', 400, "metadata"),
         ('{"sender": "a", "message": "%s"}' % ("x" * 4097), 413, "4096"),
         (b"\xff\xfe\x00", 400, "JSON object"),
+        (b"[" * 100_000, 400, "JSON object"),
     ],
 )
 async def test_bad_input_gets_a_clear_json_error(
