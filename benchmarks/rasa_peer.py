@@ -120,6 +120,7 @@ def start(port: int) -> subprocess.Popen[bytes]:
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # stopped like our server, by process group
     )
     wait_until_up(f"http://127.0.0.1:{port}/", process, timeout=600)
     return process

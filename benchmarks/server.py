@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,15 +63,19 @@ def start_migassist(port: int, data_dir: Path, env: Mapping[str, str], workers: 
     command = [sys.executable, "-m", "bot.cli", "--log-level", "WARNING", "serve", "--port", str(port)]
     if workers > 1:
         command += ["--workers", str(workers)]
-    process = subprocess.Popen(command, env=environ, cwd=ROOT, stdout=subprocess.DEVNULL)
+    # Its own process group, so stop() also reaches the workers that `serve --workers N` spawns.
+    process = subprocess.Popen(command, env=environ, cwd=ROOT, stdout=subprocess.DEVNULL, start_new_session=True)
     wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
     return process
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
+    """Terminate the server and every process in its group (worker processes included)."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
