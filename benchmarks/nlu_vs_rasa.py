@@ -1,7 +1,7 @@
 """Our NLU against Rasa 3.6 (DIET) trained on the same data, measured on the same dev set.
 
     scripts/rasa_env.sh                                   # once: creates .venv-rasa
-    .venv/bin/python benchmarks/nlu_vs_rasa.py [--data nlu/data] [--dev nlu/dev]
+    .venv/bin/python benchmarks/nlu_vs_rasa.py [--data nlu/data] [--dev nlu/dev] [--rasa-epochs N]
 
 Prints side by side: accuracy and macro-F1 overall and per language/variant, out-of-scope
 false accepts, parse p50/p99 (one core, in a fresh process per engine, no HTTP), RSS added by
@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from nlu import train
 from nlu.data import LabelledExample, data_hash, load_examples
@@ -60,9 +62,22 @@ def ours(data: Path, dev: list[LabelledExample], work: Path) -> tuple[Evaluation
     return report, speed, seconds
 
 
-def train_rasa(data: Path, work: Path) -> dict[str, Any]:
+def rasa_config(work: Path, epochs: int | None) -> Path:
+    """``benchmarks/rasa/config.yml``, or a copy with DIET's ``epochs`` overridden."""
+    if epochs is None:
+        return RASA_CONFIG
+    config = yaml.safe_load(RASA_CONFIG.read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"] == "DIETClassifier":
+            component["epochs"] = epochs
+    path = work / "rasa-config.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def train_rasa(data: Path, config: Path, work: Path) -> dict[str, Any]:
     """Train Rasa on a copy of ``data`` (or reuse the cached model of the same data + config)."""
-    key = hashlib.sha256((data_hash(data) + RASA_CONFIG.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
+    key = hashlib.sha256((data_hash(data) + config.read_text(encoding="utf-8")).encode()).hexdigest()[:16]
     record = RASA_CACHE / key / "trained.json"
     if record.exists():
         cached: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
@@ -72,13 +87,15 @@ def train_rasa(data: Path, work: Path) -> dict[str, Any]:
     rasa_data = work / "rasa-data"
     shutil.copytree(data, rasa_data)
     record.parent.mkdir(parents=True, exist_ok=True)
-    trained = run_json([str(RASA_PYTHON), str(WORKER), "train", str(RASA_CONFIG), str(rasa_data), str(record.parent)])
+    trained = run_json([str(RASA_PYTHON), str(WORKER), "train", str(config), str(rasa_data), str(record.parent)])
     record.write_text(json.dumps(trained), encoding="utf-8")
     return trained
 
 
-def rasa(data: Path, dev: list[LabelledExample], work: Path) -> tuple[EvaluationReport, dict[str, Any], float]:
-    trained = train_rasa(data, work)
+def rasa(
+    data: Path, dev: list[LabelledExample], work: Path, epochs: int | None
+) -> tuple[EvaluationReport, dict[str, Any], float]:
+    trained = train_rasa(data, rasa_config(work, epochs), work)
     texts_file = work / "texts.json"
     texts_file.write_text(json.dumps([e.text for e in dev], ensure_ascii=False), encoding="utf-8")
     parsed = run_json(["taskset", "-c", "0", str(RASA_PYTHON), str(WORKER), "parse", str(trained["model"]), str(texts_file)])
@@ -100,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=TRAINING_DATA_DIR)
     parser.add_argument("--dev", type=Path, default=DEV_DATA_DIR)
+    parser.add_argument("--rasa-epochs", type=int, default=None, help="override DIET's epochs in the config")
     args = parser.parse_args()
     if not RASA_PYTHON.exists():
         sys.exit(f"{RASA_PYTHON} missing: run scripts/rasa_env.sh first")
@@ -107,7 +125,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="nlu-vs-rasa-") as tmp:
         work = Path(tmp)
         copy_data(args.dev, work / "dev")
-        results = {"MigAssist": ours(args.data, dev, work), "Rasa DIET": rasa(args.data, dev, work)}
+        results = {"MigAssist": ours(args.data, dev, work), "Rasa DIET": rasa(args.data, dev, work, args.rasa_epochs)}
     print_table(results, len(dev))
 
 
