@@ -10,6 +10,7 @@ stale until re-translated or confirmed.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,6 +115,11 @@ def apply_edit(body: str, article_id: str, edit: ArticleEdit) -> str:
     _follow_source(node, changed, before)
     for language in edit.confirm:
         _confirm(node, language)
+    _apply_metadata(node, edit)
+    return dump_document(document)
+
+
+def _apply_metadata(node: CommentedMap, edit: ArticleEdit) -> None:
     if edit.legal_basis is not None:
         node["legal_basis"] = _legal_basis(edit.legal_basis)
     for name, values in edit.lists.items():
@@ -126,6 +132,41 @@ def apply_edit(body: str, article_id: str, edit: ArticleEdit) -> str:
         _set_date(node, name, day)
     if edit.confidence is not None:
         node["confidence"] = edit.confidence
+
+
+ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]{2,80}$")
+
+
+def add_article(body: str, article_id: str, source_language: str, edit: ArticleEdit) -> str:
+    """The file ``body`` with a new article appended, filled from ``edit``.
+
+    All three languages are written now, so they are recorded as translated from the current
+    source text (fresh). Required fields left empty make the draft fail to load, which refuses it.
+    """
+    if not ARTICLE_ID.match(article_id):
+        raise ArticleEditError("an article id is 3-81 lower-case letters, digits or '_', starting with a letter")
+    if source_language not in LANGUAGES:
+        raise ArticleEditError(f"unknown language {source_language!r}")
+    document = load_document(body)
+    if any(isinstance(node, CommentedMap) and node.get("id") == article_id for node in document["articles"]):
+        raise ArticleEditError(f"article {article_id!r} already exists")
+    texts = CommentedMap((language, CommentedMap(title="", answer="")) for language in LANGUAGES)
+    node = CommentedMap(
+        id=article_id, intents=CommentedSeq(), source_language=source_language, confidence="U",
+        verified_on=date.today(), text=texts,
+    )
+    node["intents"].fa.set_flow_style()
+    document["articles"].append(node)
+    for language, fields in edit.texts.items():
+        if language not in LANGUAGES:
+            raise ArticleEditError(f"unknown language {language!r}")
+        for name, value in fields.items():
+            if name in TEXT_FIELDS and value.strip():
+                _set_text(texts[language], name, value)
+    _apply_metadata(node, edit)
+    for language in LANGUAGES:
+        if language != source_language:
+            _record_source_hash(texts[language], _content_hash(texts, source_language))
     return dump_document(document)
 
 

@@ -93,9 +93,10 @@ class UnansweredInbox:
             raise InboxError("this question was already handled")
         return message
 
-    async def link(self, actor: str, message_id: int, article_id: str, kb: KnowledgeBase) -> dict[str, Any]:
-        """Record that article ``article_id`` answers this question (the article already exists)."""
-        if not kb.has_article(article_id):
+    async def link(self, actor: str, message_id: int, article_id: str, kb: KnowledgeBase | None) -> dict[str, Any]:
+        """Record that article ``article_id`` answers this question: a published one (checked in
+        ``kb``), or one just written as a draft (``kb=None``)."""
+        if kb is not None and not kb.has_article(article_id):
             raise InboxError(f"no article {article_id!r}")
         async with self._sessions.begin() as session:
             await self.question(session, message_id)

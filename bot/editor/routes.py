@@ -60,6 +60,7 @@ def setup_editor(app: web.Application) -> None:
     get, post = app.router.add_get, app.router.add_post
     get("/editor/api/me", _api(me))
     get("/editor/api/articles", _api(lambda r, s: _workflow(r).articles()))
+    post("/editor/api/articles", _api(create_article, posting=True))
     get("/editor/api/articles/{article_id}", _api(article))
     post("/editor/api/articles/{article_id}", _api(save_article, posting=True))
     get("/editor/api/articles/{article_id}/preview", _api(article_preview))
@@ -115,6 +116,9 @@ def _id(request: web.Request, name: str = "revision_id") -> int:
     return int(request.match_info[name])
 
 
+_STATUS = {"not_found": 404, "invalid": 422}  # other refusals conflict with the content's state: 409
+
+
 def _api(handler: Handler, *, posting: bool = False) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """Sign-in, role and CSRF checks, then JSON out; domain refusals become 4xx JSON."""
 
@@ -125,7 +129,7 @@ def _api(handler: Handler, *, posting: bool = False) -> Callable[[web.Request], 
         try:
             result = await handler(request, staff)
         except WorkflowError as exc:
-            return web.json_response({"error": exc.code, "message": str(exc)}, status=404 if exc.code == "not_found" else 409)
+            return web.json_response({"error": exc.code, "message": str(exc)}, status=_STATUS.get(exc.code, 409))
         except ContentRejected as exc:
             return web.json_response({"error": "invalid", "problems": [str(p) for p in exc.problems]}, status=422)
         except (ArticleEditError, ContentError, InboxError, TrainingError) as exc:
@@ -187,9 +191,8 @@ async def article(request: web.Request, staff: Staff) -> dict[str, Any]:
     return await _workflow(request).article(request.match_info["article_id"], int(revision) if revision and revision.isdigit() else None)
 
 
-async def save_article(request: web.Request, staff: Staff) -> dict[str, Any]:
-    body = await _json(request)
-    edit = ArticleEdit(
+def _article_edit(body: dict[str, Any]) -> ArticleEdit:
+    return ArticleEdit(
         texts={lang: dict(fields) for lang, fields in dict(body.get("texts") or {}).items()},
         legal_basis=body.get("legal_basis"),
         lists={name: list(values) for name, values in dict(body.get("lists") or {}).items()},
@@ -197,7 +200,26 @@ async def save_article(request: web.Request, staff: Staff) -> dict[str, Any]:
         confidence=body.get("confidence"),
         confirm=tuple(body.get("confirm") or ()),
     )
+
+
+async def save_article(request: web.Request, staff: Staff) -> dict[str, Any]:
+    body = await _json(request)
+    edit = _article_edit(body)
     return await _workflow(request).save_article(_editor(staff), request.match_info["article_id"], edit, str(body.get("comment") or ""))
+
+
+async def create_article(request: web.Request, staff: Staff) -> dict[str, Any]:
+    """A new article as a draft; with ``message_id``, the unanswered question it answers leaves the inbox."""
+    body = await _json(request)
+    article_id = str(body.get("id") or "")
+    revision = await _workflow(request).create_article(
+        _editor(staff), str(body.get("path") or ""), article_id, str(body.get("source_language") or ""),
+        _article_edit(body), str(body.get("comment") or ""),
+    )
+    message_id = body.get("message_id")
+    if isinstance(message_id, int):
+        await _services(request).inbox.link(staff.username, message_id, article_id, None)
+    return revision
 
 
 async def article_preview(request: web.Request, staff: Staff) -> dict[str, Any]:

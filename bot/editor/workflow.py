@@ -20,6 +20,7 @@ from bot.config import EditorSettings
 from bot.editor.articles import (
     ARTICLES_PREFIX,
     ArticleEdit,
+    add_article,
     apply_edit,
     article_form,
     article_ids,
@@ -105,15 +106,14 @@ class EditorialWorkflow:
     async def article(self, article_id: str, revision_id: int | None = None) -> dict[str, Any]:
         """The article as published, or as in ``revision_id`` (a pending revision of its file)."""
         async with self._sessions() as session:
-            published = await ContentStore(session).published_files()
-            path = _path_of(published, article_id)
-            body = published[path]
             revision = None
-            if revision_id is not None:
+            if revision_id is not None:  # may hold an article that is not published yet
                 revision = await self._revision(session, revision_id)
-                if revision.path != path:
-                    raise WorkflowError("not_found", "that revision belongs to another file")
-                body = revision.body
+                path, body = revision.path, revision.body
+            else:
+                published = await ContentStore(session).published_files()
+                path = _path_of(published, article_id)
+                body = published[path]
         return {"path": path, "revision": _revision_row(revision) if revision else None, "form": article_form(body, article_id)}
 
     async def table(self, path: str) -> dict[str, Any]:
@@ -184,6 +184,23 @@ class EditorialWorkflow:
             _check_loads({**published, path: body})
             revision = await store.propose(path, body, editor.username, comment[:MAX_COMMENT_CHARS])
             AuditLog(session).record(editor.username, "draft", path, article=article_id, revision=revision.revision)
+            return _revision_row(revision)
+
+    async def create_article(
+        self, editor: Editor, path: str, article_id: str, source_language: str, edit: ArticleEdit, comment: str
+    ) -> dict[str, Any]:
+        """A new draft of topic file ``path`` with a new article appended."""
+        async with self._sessions.begin() as session:
+            store = ContentStore(session)
+            published = await store.published_files()
+            if path not in published or not path.startswith(ARTICLES_PREFIX):
+                raise WorkflowError("not_found", f"no topic file {path}")
+            if load_files(published).has_article(article_id):
+                raise WorkflowError("exists", f"article {article_id} already exists")
+            body = add_article(published[path], article_id, source_language, edit)
+            _check_loads({**published, path: body})
+            revision = await store.propose(path, body, editor.username, comment[:MAX_COMMENT_CHARS])
+            AuditLog(session).record(editor.username, "create", path, article=article_id, revision=revision.revision)
             return _revision_row(revision)
 
     async def save_table(self, editor: Editor, path: str, body: str, comment: str) -> dict[str, Any]:

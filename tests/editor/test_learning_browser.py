@@ -28,6 +28,7 @@ pytestmark = [pytest.mark.browser]
 TIMEOUT = 15_000
 TRAINING_TIMEOUT = 180_000
 QUESTION = "подскажите про учёт иностранца по адресу где живу"
+NO_ARTICLE = "можно ли регистрироваться в хостеле"
 PRIVATE = "мой номер +994 50 123 45 67 и почта ali@example.com, паспорт C01234567"
 
 
@@ -64,6 +65,7 @@ async def test_unanswered_question_becomes_training_and_is_understood_after_retr
     await add_staff(server.app, "rita")
     await rest_say(server.url, "u1", QUESTION)
     await rest_say(server.url, "u2", PRIVATE)
+    await rest_say(server.url, "u4", NO_ARTICLE)
     intent_before, confidence_before = await _last_understanding(server.app, QUESTION)
     assert intent_before != "registration" or (confidence_before or 0) < 0.6  # not understood yet
 
@@ -83,6 +85,22 @@ async def test_unanswered_question_becomes_training_and_is_understood_after_retr
     assert "[phone]" in shown and "[email]" in shown
     await private.locator("button.dismiss").click()
     await private.wait_for(state="detached", timeout=TIMEOUT)
+
+    # A question no article answers: start a new article from it (the form is prefilled).
+    unknown = page.locator(".question", has_text=NO_ARTICLE)
+    await unknown.locator("button.create-article").click()
+    await page.wait_for_selector("#new-article-fields:not([hidden])", timeout=TIMEOUT)
+    assert await page.input_value("#title-ru") == NO_ARTICLE
+    await page.fill("#new-id", "registration_hostel")
+    await page.fill("#title-az", "Hosteldə qeydiyyat")
+    await page.fill("#title-en", "Registration at a hostel")
+    for language, answer in (("az", "Hostel də qeydiyyata ala bilər."), ("ru", "Хостел тоже может."), ("en", "A hostel can too.")):
+        await page.fill(f"#answer-{language}", answer)
+    await page.fill("#intents", "registration")
+    await page.click("#save-draft")
+    await page.wait_for_selector("#draft-status button.submit-review", timeout=TIMEOUT)
+    assert "registration_hostel" in (await page.text_content("#article-title") or "")
+    await page.click("button.tab[data-tab=inbox]")
 
     question = page.locator(".question", has_text=QUESTION)
     await question.locator("select.intent-choice").select_option("registration")

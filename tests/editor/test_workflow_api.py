@@ -164,3 +164,50 @@ async def test_yaml_export_and_import_round_trip(editor_config: Callable[..., Co
     assert (status, imported["changed"]) == (200, ["articles/registration.yml"])
     assert "Текст из Git." in await rest_say(server.url, "u1", "Нужна ли регистрация?")
     assert (await admin.post("/editor/api/export"))[1]["written"] == []
+
+
+NEW_ARTICLE = {
+    "path": "articles/registration.yml",
+    "id": "registration_hostel",
+    "source_language": "ru",
+    "texts": {
+        "az": {"title": "Hosteldə qeydiyyat", "answer": "Hostel də sizi qeydiyyata ala bilər."},
+        "ru": {"title": "Регистрация в хостеле", "answer": "Хостел тоже может зарегистрировать вас."},
+        "en": {"title": "Registration at a hostel", "answer": "A hostel can register you too."},
+    },
+    "lists": {"intents": ["registration"], "sources": ["https://migration.gov.az/en/oyq"]},
+    "legal_basis": [{"act": "migration_code", "article": "21.2"}],
+    "confidence": "O",
+    "dates": {"verified_on": "2026-11-20"},
+}
+
+
+@pytest.mark.asyncio
+async def test_an_article_created_from_an_unanswered_question(
+    editor_config: Callable[..., Config], live_server: Any, clients: Any
+) -> None:
+    server = await live_server(editor_config())
+    rita = await _signed_in(clients, server, "rita")
+    pavel = await _signed_in(clients, server, "pavel")
+    await rest_say(server.url, "u1", "фывапролдж")  # not understood: lands in the inbox
+    _, inbox = await rita.get("/editor/api/inbox")
+    message_id = next(e["message_id"] for g in inbox for e in g["examples"] if e["text"] == "фывапролдж")
+
+    incomplete = {**NEW_ARTICLE, "texts": {"ru": NEW_ARTICLE["texts"]["ru"]}}
+    status, refused = await rita.post("/editor/api/articles", incomplete)
+    assert status == 422 and refused["error"] == "invalid"  # every language is required
+    assert (await rita.post("/editor/api/articles", {**NEW_ARTICLE, "id": "registration_overview"}))[0] == 409
+
+    status, draft = await rita.post("/editor/api/articles", {**NEW_ARTICLE, "message_id": message_id})
+    assert status == 200, draft
+    _, inbox = await rita.get("/editor/api/inbox")
+    assert message_id not in [e["message_id"] for g in inbox for e in g["examples"]]
+    _, form = await rita.get(f"/editor/api/articles/registration_hostel?revision={draft['id']}")
+    assert form["form"]["stale"] == [] and form["form"]["texts"]["en"]["title"] == "Registration at a hostel"
+    await rita.post(f"/editor/api/revisions/{draft['id']}/submit")
+    status, published = await pavel.post(f"/editor/api/revisions/{draft['id']}/publish")
+    assert status == 200, published
+    _, articles = await pavel.get("/editor/api/articles")
+    assert "registration_hostel" in [a["id"] for a in articles]
+    _, audit = await pavel.get("/editor/api/audit")
+    assert ("rita", "inbox_article") in [(e["actor"], e["action"]) for e in audit]

@@ -120,6 +120,7 @@
       if (mine !== articleRequest || !ok(result)) return;
       current = { id: id, path: result.data.path, form: result.data.form, revision: result.data.revision };
       fillForm(current.form);
+      showCreateMode(false);
       $("article").hidden = false;
       $("article-title").textContent = id;
       $("article-file").textContent = current.path + " · " + (current.revision
@@ -181,7 +182,19 @@
   $("save-form").addEventListener("submit", function (event) {
     event.preventDefault();
     if (!current) return;
-    api("POST", "/editor/api/articles/" + encodeURIComponent(current.id), collectEdit()).then(function (result) {
+    var request;
+    if (current.creating) {
+      var edit = collectEdit();
+      edit.id = $("new-id").value.trim();
+      edit.path = $("new-path").value;
+      edit.source_language = $("new-source").value;
+      if (current.messageId) edit.message_id = current.messageId;
+      current.id = edit.id;
+      request = api("POST", "/editor/api/articles", edit);
+    } else {
+      request = api("POST", "/editor/api/articles/" + encodeURIComponent(current.id), collectEdit());
+    }
+    request.then(function (result) {
       if (!ok(result)) return;
       var rev = result.data;
       toast(t("draft_saved", { revision: rev.revision }));
@@ -192,6 +205,40 @@
       loadArticles();
     });
   });
+
+  function showCreateMode(on) {
+    $("new-article-fields").hidden = !on;
+    $("preview-panel").hidden = on;
+    $("history-panel").hidden = on;
+  }
+  // A new article: an empty form (all three languages are required), optionally answering an
+  // unanswered question, whose (masked) text is prefilled as the title in its language.
+  function newArticle(question) {
+    var empty = { title: "", answer: "", details: "" };
+    var form = {
+      source_language: question && LANGS.indexOf(question.language) >= 0 ? question.language : "az",
+      confidence: "U", stale: [], legal_basis: [],
+      dates: { verified_on: new Date().toISOString().slice(0, 10), effective_from: null, effective_to: null },
+      lists: { sources: [], intents: question && question.intent ? [question.intent] : [], tables: [], related: [] },
+      texts: { az: Object.assign({}, empty), ru: Object.assign({}, empty), en: Object.assign({}, empty) }
+    };
+    if (question) form.texts[form.source_language].title = question.text;
+    current = { id: null, creating: true, messageId: question ? question.message_id : null, form: form };
+    fillForm(form);
+    var paths = {};
+    articles.forEach(function (a) { paths[a.path] = true; });
+    var select = $("new-path");
+    clear(select);
+    Object.keys(paths).sort().forEach(function (path) { var o = el("option", null, path); o.value = path; select.appendChild(o); });
+    $("new-id").value = "";
+    $("new-source").value = form.source_language;
+    $("article-title").textContent = t("new_article");
+    $("article-file").textContent = "";
+    $("draft-status").textContent = "";
+    showCreateMode(true);
+    $("article").hidden = false;
+  }
+  $("new-article").addEventListener("click", function () { newArticle(null); });
 
   function loadPreview() {
     if (!current) return;
@@ -297,8 +344,9 @@
 
   // --- review -----------------------------------------------------------------------------
   function loadPending() {
+    var list = $("pending");
+    clear(list);  // at once, as in loadInbox
     return Promise.all([api("GET", "/editor/api/articles"), api("GET", "/editor/api/tables")]).then(function (results) {
-      var list = $("pending");
       clear(list);
       var seen = {};
       results.forEach(function (result) {
@@ -353,9 +401,11 @@
     return select;
   }
   function loadInbox() {
+    // Clear at once: actions on rows of an earlier rendering would act on stale choices.
+    var list = $("inbox");
+    clear(list);
     api("GET", "/editor/api/inbox").then(function (result) {
       if (!ok(result)) return;
-      var list = $("inbox");
       clear(list);
       if (!result.data.length) list.appendChild(el("li", "meta", t("no_questions")));
       result.data.forEach(function (group) {
@@ -380,6 +430,10 @@
           row.appendChild(button(t("link_article"), function () {
             api("POST", "/editor/api/inbox/" + q.message_id + "/link", { article_id: article.value }).then(function (r) { if (ok(r)) loadInbox(); });
           }, "link"));
+          row.appendChild(button(t("create_article"), function () {
+            showTab("articles");
+            newArticle(q);
+          }, "create-article"));
           row.appendChild(button(t("dismiss"), function () {
             api("POST", "/editor/api/inbox/" + q.message_id + "/dismiss", {}).then(function (r) { if (ok(r)) loadInbox(); });
           }, "dismiss"));
