@@ -39,7 +39,7 @@ def summarise(raw: Path, top: int) -> None:
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if "MainThread" not in frames[0]:
+        if not count.isdigit() or "MainThread" not in frames[0]:  # other threads; broken lines
             continue  # aiosqlite's worker threads and the executor are reported by their effect
         samples = int(count)
         total += samples
