@@ -192,14 +192,22 @@ async def article(request: web.Request, staff: Staff) -> dict[str, Any]:
 
 
 def _article_edit(body: dict[str, Any]) -> ArticleEdit:
-    return ArticleEdit(
-        texts={lang: dict(fields) for lang, fields in dict(body.get("texts") or {}).items()},
-        legal_basis=body.get("legal_basis"),
-        lists={name: list(values) for name, values in dict(body.get("lists") or {}).items()},
-        dates=dict(body.get("dates") or {}),
-        confidence=body.get("confidence"),
-        confirm=tuple(body.get("confirm") or ()),
-    )
+    """The edit in a request body; a body of the wrong shape is refused, not a server error."""
+    try:
+        texts = {str(lang): {str(k): str(v) for k, v in dict(fields).items()} for lang, fields in dict(body.get("texts") or {}).items()}
+        legal_basis = body.get("legal_basis")
+        if legal_basis is not None:
+            legal_basis = [{str(k): str(v) for k, v in dict(item).items()} for item in legal_basis]
+        return ArticleEdit(
+            texts=texts,
+            legal_basis=legal_basis,
+            lists={str(name): [str(v) for v in values] for name, values in dict(body.get("lists") or {}).items()},
+            dates={str(k): (str(v) if v else None) for k, v in dict(body.get("dates") or {}).items()},
+            confidence=str(body["confidence"]) if body.get("confidence") else None,
+            confirm=tuple(str(lang) for lang in body.get("confirm") or ()),
+        )
+    except (TypeError, ValueError, AttributeError):
+        raise ArticleEditError("malformed edit: expected the shapes the editor page sends") from None
 
 
 async def save_article(request: web.Request, staff: Staff) -> dict[str, Any]:

@@ -134,6 +134,7 @@ async def test_invalid_content_is_refused_with_the_validators_findings(
     assert status == 422 and any("unknown intent 'no_such_intent'" in p for p in refused["problems"])
     status, bad = await rita.post(f"/editor/api/articles/{ARTICLE}", {"dates": {"verified_on": "yesterday"}})
     assert status == 422 and "verified_on" in bad["message"]
+    assert (await rita.post(f"/editor/api/articles/{ARTICLE}", {"texts": ["not", "a", "mapping"]}))[0] == 422
 
 
 @pytest.mark.asyncio
