@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Row, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
@@ -127,21 +127,37 @@ class OutboxDispatcher:
         await asyncio.gather(*(self.deliver_conversation(cid) for cid in conversation_ids))
 
     async def deliver_conversation(self, conversation_id: int) -> None:
-        if not await self._take_lease(conversation_id):
-            return
-        try:
-            while await self._deliver_next(conversation_id):
-                await self._renew_lease(conversation_id)
-        finally:
-            async with self._sessions.begin() as session:
-                await session.execute(
-                    update(Conversation).where(Conversation.id == conversation_id).values(delivery_lease_until=None)
-                )
+        """Send the conversation's due replies in order: one transaction to claim them, then one
+        per reply to record the outcome (so a crash re-sends at most the reply in flight)."""
+        pending = await self._claim(conversation_id)
+        while pending:
+            entry, message, conversation = pending[0]
+            if entry.next_attempt_at > self._clock():
+                await self._record(conversation_id, None, {}, [])  # keeps order: later replies wait
+                return
+            sender = self._senders.get(conversation.channel)
+            if sender is None:
+                log.error("outbox %s: no sender for channel %s", entry.id, conversation.channel)
+                values: dict[str, object] = {"status": "failed", "last_error": f"no sender for channel {conversation.channel!r}"}
+            else:
+                values = await self._attempt(sender, conversation.user_id, entry, message)
+            pending = await self._record(conversation_id, entry.id, values, pending[1:])
 
-    async def _take_lease(self, conversation_id: int) -> bool:
+    def _pending(self, conversation_id: int) -> Select[tuple[OutboxEntry, Message, Conversation]]:
+        return (
+            select(OutboxEntry, Message, Conversation)
+            .join(Message, Message.id == OutboxEntry.message_id)
+            .join(Conversation, Conversation.id == OutboxEntry.conversation_id)
+            .where(OutboxEntry.conversation_id == conversation_id, OutboxEntry.status == "pending")
+            .order_by(OutboxEntry.id)
+        )
+
+    async def _claim(self, conversation_id: int) -> list[Row[tuple[OutboxEntry, Message, Conversation]]]:
+        """Take the conversation's delivery lease and read its pending replies; nothing if another
+        process holds the lease or nothing is pending (then the lease is not kept)."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            result = await session.execute(
+            taken = await session.execute(
                 update(Conversation)
                 .where(
                     Conversation.id == conversation_id,
@@ -149,44 +165,39 @@ class OutboxDispatcher:
                 )
                 .values(delivery_lease_until=now + LEASE)
             )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+            if taken.rowcount != 1:  # type: ignore[attr-defined]
+                return []
+            pending = list((await session.execute(self._pending(conversation_id))).all())
+            if not pending:
+                await self._release(session, conversation_id)
+            return pending
 
-    async def _renew_lease(self, conversation_id: int) -> None:
+    async def _record(
+        self,
+        conversation_id: int,
+        entry_id: int | None,
+        values: dict[str, object],
+        rest: list[Row[tuple[OutboxEntry, Message, Conversation]]],
+    ) -> list[Row[tuple[OutboxEntry, Message, Conversation]]]:
+        """Store one attempt's outcome and say what to send next, renewing or releasing the lease."""
         async with self._sessions.begin() as session:
-            await session.execute(
-                update(Conversation)
-                .where(Conversation.id == conversation_id)
-                .values(delivery_lease_until=self._clock() + LEASE)
-            )
+            if entry_id is not None:
+                await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry_id).values(**values))
+            if entry_id is not None and "status" in values:  # sent or failed for good: go on
+                following = rest or list((await session.execute(self._pending(conversation_id))).all())
+                if following:
+                    await session.execute(
+                        update(Conversation)
+                        .where(Conversation.id == conversation_id)
+                        .values(delivery_lease_until=self._clock() + LEASE)
+                    )
+                    return following
+            await self._release(session, conversation_id)  # done, or a retry holds back the rest
+            return []
 
-    async def _deliver_next(self, conversation_id: int) -> bool:
-        """Send the oldest pending entry if it is due; return whether to continue."""
-        async with self._sessions() as session:
-            row = (
-                await session.execute(
-                    select(OutboxEntry, Message, Conversation)
-                    .join(Message, Message.id == OutboxEntry.message_id)
-                    .join(Conversation, Conversation.id == OutboxEntry.conversation_id)
-                    .where(OutboxEntry.conversation_id == conversation_id, OutboxEntry.status == "pending")
-                    .order_by(OutboxEntry.id)
-                    .limit(1)
-                )
-            ).first()
-        if row is None:
-            return False
-        entry, message, conversation = row
-        if entry.next_attempt_at > self._clock():
-            return False  # keeps order: later replies wait for this one's retry
-        sender = self._senders.get(conversation.channel)
-        values: dict[str, object]
-        if sender is None:
-            values = {"status": "failed", "last_error": f"no sender for channel {conversation.channel!r}"}
-            log.error("outbox %s: no sender for channel %s", entry.id, conversation.channel)
-        else:
-            values = await self._attempt(sender, conversation.user_id, entry, message)
-        async with self._sessions.begin() as session:
-            await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry.id).values(**values))
-        return "status" in values  # a retry was scheduled: stop here to keep order
+    @staticmethod
+    async def _release(session: AsyncSession, conversation_id: int) -> None:
+        await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(delivery_lease_until=None))
 
     async def _attempt(
         self, sender: ChannelSender, user_id: str, entry: OutboxEntry, message: Message

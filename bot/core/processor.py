@@ -61,7 +61,9 @@ class MessageProcessor:
     async def process_conversation(self, conversation_id: int) -> None:
         """Process every pending inbound message of the conversation, oldest first."""
         async with self._locks.hold(conversation_id):
-            while await self._process_next(conversation_id):
+            more = True
+            while more:
+                more = await self._process_next(conversation_id)
                 self._on_replies()
 
     async def decline(
@@ -101,18 +103,23 @@ class MessageProcessor:
     async def _process_next(self, conversation_id: int) -> bool:
         async with self._sessions.begin() as session:
             await lock_conversation_in_transaction(session, conversation_id)
-            message = await session.scalar(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.direction == "in",
-                    Message.processed_at.is_(None),
+            # Two rows: the message to process now, and whether another one waits behind it
+            # (saves an empty transaction at the end of every burst).
+            waiting = (
+                await session.scalars(
+                    select(Message)
+                    .where(
+                        Message.conversation_id == conversation_id,
+                        Message.direction == "in",
+                        Message.processed_at.is_(None),
+                    )
+                    .order_by(Message.id)
+                    .limit(2)
                 )
-                .order_by(Message.id)
-                .limit(1)
-            )
-            if message is None:
+            ).all()
+            if not waiting:
                 return False
+            message = waiting[0]
             conversation = await session.get_one(Conversation, conversation_id)
             if conversation.status == "bot":
                 await self._answer(session, conversation, message)
@@ -127,7 +134,7 @@ class MessageProcessor:
                         session, conversation, replies, author="bot", language=conversation.language, in_reply_to=message.id
                     )
             message.processed_at = self._clock()
-            return True
+            return len(waiting) > 1
 
     async def _answer(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
         state = ConversationState.from_json(conversation.state)
