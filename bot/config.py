@@ -46,12 +46,10 @@ class DatabaseSettings(_Section):
 
 
 class NluSettings(_Section):
-    engine: Literal["builtin", "rasa"] = "builtin"
     data_dir: Path = PROJECT_ROOT / "nlu" / "data"
     model_path: Path | None = None
     confident_threshold: float = Field(0.6, ge=0, le=1)
     clarify_threshold: float = Field(0.3, ge=0, le=1)
-    rasa_url: str = "http://127.0.0.1:5005"
 
 
 class KnowledgeBaseSettings(_Section):
