@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telegram import Update
 
 import nlu
 from bot.channels.rest import RequestError, parse_rest_request
 from bot.channels.telegram import parse_update
+from bot.channels.telegram_updates import read_update
 from bot.channels.whatsapp import parse_webhook
 from bot.channels.webchat import WebChatChannel
 
@@ -142,22 +142,13 @@ tg_updates = shaped(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fixed in the channels, but this body calls telegram.Update.de_json itself, which no code of ours can make "
-    "total (it raises AttributeError for {'update_id': 0, 'callback_query': False}); the webhook and polling now read "
-    "updates with bot.channels.telegram_updates.read_update (None -> 400 / skipped). To pass for real, the body "
-    "becomes: update = read_update(data, None); if update is not None: parse_update(update) -- then drop this marker",
-)
 @FUZZ
 @given(tg_updates)
 def test_telegram_updates_are_understood_or_rejected_as_the_webhook_expects(data: dict[str, Any]) -> None:
-    # The webhook turns exactly these exceptions into HTTP 400; anything else would be a 500.
-    try:
-        update = Update.de_json(data, None)
-    except (ValueError, TypeError, KeyError):
-        return
-    parse_update(update)
+    # What the webhook and polling do with a body: read it (None -> HTTP 400 / skipped), then parse.
+    update = read_update(data, None)
+    if update is not None:
+        parse_update(update)
 
 
 class RecordingSocket:
