@@ -19,8 +19,9 @@ import json
 import statistics
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -166,7 +167,7 @@ async def user(
         sender = f"99450{run_id}{number:03d}{turn:05d}" if run_id.isdigit() else f"bench-{run_id}-{number}-{turn}"
         try:
             answered = await exchange(http, sender, message_for(number, turn))
-        except (aiohttp.ClientError, RuntimeError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError, RuntimeError):
             if now >= start:
                 tally.errors += 1
             await asyncio.sleep(0.05)

@@ -13,7 +13,6 @@ import socket
 import subprocess
 import tempfile
 from pathlib import Path
-from types import TracebackType
 
 PG_BIN = Path(os.environ.get("MIGASSIST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -75,12 +74,13 @@ class ThrowawayPostgres:
         subprocess.run(
             [*_run_as_postgres(), str(PG_BIN / "pg_ctl"), "-D", str(self._datadir), "-m", "immediate", "stop"],
             capture_output=True,
+            check=False,  # best effort: it may already be stopped
         )
         shutil.rmtree(self._base, ignore_errors=True)
 
-    def __enter__(self) -> "ThrowawayPostgres":
+    def __enter__(self) -> ThrowawayPostgres:
         self.start()
         return self
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()

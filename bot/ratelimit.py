@@ -20,8 +20,8 @@ import ipaddress
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Iterable
 
 from aiohttp import web
 

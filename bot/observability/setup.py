@@ -10,7 +10,11 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from bot.observability.instruments import InstrumentedDialogue, http_metrics_middleware, instrument_senders
+from bot.observability.instruments import (
+    InstrumentedDialogue,
+    http_metrics_middleware,
+    instrument_senders,
+)
 from bot.observability.metrics import ServiceMetrics
 from bot.observability.state import refresh_state_gauges
 from flows.dialogue import Dialogue
@@ -36,7 +40,10 @@ def setup_observability(app: web.Application) -> None:
 
 def observed_dialogue(app: web.Application) -> Dialogue:
     """The application's dialogue, counting intents, fallbacks and handoffs into its metrics."""
-    from bot.app import CONFIG, DIALOGUE  # the composition root imports us; import back lazily
+    from bot.app import (  # the composition root imports us; import back lazily
+        CONFIG,
+        DIALOGUE,
+    )
 
     nlu = app[CONFIG].settings.nlu
     return InstrumentedDialogue(app[DIALOGUE], app[METRICS], nlu.confident_threshold, nlu.clarify_threshold)

@@ -12,7 +12,7 @@ cookie flags are set where cookies are issued (``bot/accounts``, ``Secure`` when
 from __future__ import annotations
 
 import ipaddress
-from typing import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 

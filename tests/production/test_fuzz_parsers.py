@@ -17,8 +17,8 @@ import nlu
 from bot.channels.rest import RequestError, parse_rest_request
 from bot.channels.telegram import parse_update
 from bot.channels.telegram_updates import read_update
-from bot.channels.whatsapp import parse_webhook
 from bot.channels.webchat import WebChatChannel
+from bot.channels.whatsapp import parse_webhook
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -41,7 +41,7 @@ async def test_every_kind_of_response_carries_the_security_headers(
 
 
 def sent_replies(metrics: str) -> float:
-    found = re.search(r'^migassist_delivery_attempts_total\{channel="rest",outcome="sent"\} (\S+)$', metrics, re.M)
+    found = re.search(r'^migassist_delivery_attempts_total\{channel="rest",outcome="sent"\} (\S+)$', metrics, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 
 

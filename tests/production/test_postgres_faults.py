@@ -10,8 +10,8 @@ import asyncio
 import signal
 import subprocess
 import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
