@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (Python >= 3.11) and install MigAssist into it. Sourced by start.sh and test.sh.
-# Usage: source scripts/bootstrap.sh [EXTRAS]   e.g. "test"
+# Create .venv (Python >= 3.11) and install MigAssist into it. Run by start.sh and test.sh.
+# Usage: bash scripts/bootstrap.sh [EXTRAS]   e.g. "test"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

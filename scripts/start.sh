@@ -3,5 +3,5 @@
 # Extra arguments go to 'migassist serve' (e.g. --port 9000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bootstrap.sh
+bash scripts/bootstrap.sh
 exec .venv/bin/migassist serve "$@"

@@ -17,5 +17,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 export MIGASSIST_PG_BIN="${MIGASSIST_PG_BIN:-$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")}"
 
-source scripts/bootstrap.sh test
+bash scripts/bootstrap.sh test
 exec .venv/bin/pytest "$@"
