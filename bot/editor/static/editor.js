@@ -64,6 +64,15 @@
     return false;
   }
 
+  // Responses can arrive out of order (a refresh racing a click): for each kind of request only
+  // the latest one may render. latest(kind) returns a check to call when the response arrives.
+  var requestCounters = {};
+  function latest(kind) {
+    var mine = (requestCounters[kind] || 0) + 1;
+    requestCounters[kind] = mine;
+    return function () { return requestCounters[kind] === mine; };
+  }
+
   // --- tabs -------------------------------------------------------------------------------
   var loaders = {};
   function showTab(name) {
@@ -81,8 +90,9 @@
 
   // --- articles ---------------------------------------------------------------------------
   function loadArticles() {
+    var isLatest = latest("articles");
     return api("GET", "/editor/api/articles").then(function (result) {
-      if (!ok(result)) return;
+      if (!isLatest() || !ok(result)) return;
       articles = result.data;
       renderArticles();
     });
@@ -111,13 +121,11 @@
   }
   $("article-search").addEventListener("input", renderArticles);
 
-  // Responses can arrive out of order (a refresh racing a click): only the latest request counts.
-  var articleRequest = 0, previewRequest = 0;
   function openArticle(id, revision) {
     var path = "/editor/api/articles/" + encodeURIComponent(id) + (revision ? "?revision=" + revision : "");
-    var mine = ++articleRequest;
+    var isLatest = latest("article");
     return api("GET", path).then(function (result) {
-      if (mine !== articleRequest || !ok(result)) return;
+      if (!isLatest() || !ok(result)) return;
       current = { id: id, path: result.data.path, form: result.data.form, revision: result.data.revision };
       fillForm(current.form);
       showCreateMode(false);
@@ -243,9 +251,9 @@
   function loadPreview() {
     if (!current) return;
     var query = "?language=" + $("preview-language").value + (current.revision ? "&revision=" + current.revision.id : "");
-    var mine = ++previewRequest;
+    var isLatest = latest("preview");
     api("GET", "/editor/api/articles/" + encodeURIComponent(current.id) + "/preview" + query).then(function (result) {
-      if (mine !== previewRequest || !ok(result)) return;
+      if (!isLatest() || !ok(result)) return;
       renderPreview(result.data);
     });
   }
@@ -346,7 +354,9 @@
   function loadPending() {
     var list = $("pending");
     clear(list);  // at once, as in loadInbox
+    var isLatest = latest("pending");
     return Promise.all([api("GET", "/editor/api/articles"), api("GET", "/editor/api/tables")]).then(function (results) {
+      if (!isLatest()) return;
       clear(list);
       var seen = {};
       results.forEach(function (result) {
@@ -404,8 +414,9 @@
     // Clear at once: actions on rows of an earlier rendering would act on stale choices.
     var list = $("inbox");
     clear(list);
+    var isLatest = latest("inbox");
     api("GET", "/editor/api/inbox").then(function (result) {
-      if (!ok(result)) return;
+      if (!isLatest() || !ok(result)) return;
       clear(list);
       if (!result.data.length) list.appendChild(el("li", "meta", t("no_questions")));
       result.data.forEach(function (group) {
@@ -448,8 +459,9 @@
   function loadTraining() {
     var language = $("training-language").value;
     var intent = $("training-intent").value;
+    var isLatest = latest("training");
     api("GET", "/editor/api/training?language=" + language + (intent ? "&intent=" + intent : "")).then(function (result) {
-      if (!ok(result)) return;
+      if (!isLatest() || !ok(result)) return;
       var select = $("training-intent");
       if (!select.options.length) {
         Object.keys(result.data.intents).forEach(function (name) { var o = el("option", null, name); o.value = name; select.appendChild(o); });
@@ -477,8 +489,9 @@
     return t("figure", { name: name, new: candidate.toFixed(3), live: live.toFixed(3) });
   }
   function loadModels() {
+    var isLatest = latest("models");
     return api("GET", "/editor/api/models").then(function (result) {
-      if (!ok(result)) return result;
+      if (!isLatest() || !ok(result)) return result;
       var list = $("models");
       clear(list);
       result.data.forEach(function (model) {
