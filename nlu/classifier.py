@@ -104,6 +104,12 @@ def build_classifier(params: ClassifierParams = DEFAULT_PARAMS) -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def training_words(pipeline: Pipeline) -> frozenset[str]:
+    """The single words a fitted pipeline's word view knows (folded, transliterated)."""
+    words_view = dict(pipeline.named_steps["features"].transformer_list)["words"]
+    return frozenset(term for term in words_view.vocabulary_ if " " not in term)
+
+
 def train_classifier(
     texts: Sequence[str], intents: Sequence[str], params: ClassifierParams = DEFAULT_PARAMS
 ) -> Pipeline:

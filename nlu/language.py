@@ -10,13 +10,16 @@ Signals, strongest first:
    az/ru/en (robust general-purpose Azerbaijani vs English), and a small lexicon of
    function words.
 
-Very short messages are never *confident*: the caller then keeps the conversation's language.
+Very short messages, and messages none of whose words is known (in the training vocabulary or
+the lexicon — "asdkjh qwe", "lkjlkj"), are never *confident*: the caller then keeps the
+conversation's language. Gibberish scores confidently on character models alone, so the
+vocabulary check is what stops it from switching the conversation's language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import numpy as np
@@ -67,6 +70,9 @@ MIN_CONFIDENT_LETTERS = 4
 #: The blended score the winner needs to be confident.
 MIN_CONFIDENT_SCORE = 0.6
 _WEIGHTS = {"model": 0.5, "lingua": 0.3, "lexicon": 0.2}
+#: Folded words shorter than this never count as known: repeated-letter squeezing turns
+#: keyboard mashing such as "aaaa" into "a", which is an English word.
+MIN_KNOWN_WORD_LETTERS = 2
 
 
 @cache
@@ -104,18 +110,32 @@ def train_latin_model(texts: Sequence[str], languages: Sequence[str]) -> Pipelin
 class LanguageIdentifier:
     """Decides the language of a message; see the module docstring for the signals."""
 
-    def __init__(self, latin_model: Pipeline | None, lingua: LanguageDetector | None = None) -> None:
+    def __init__(
+        self,
+        latin_model: Pipeline | None,
+        lingua: LanguageDetector | None = None,
+        known_words: Iterable[str] = (),
+    ) -> None:
+        """``known_words``: folded, transliterated words of the training data (any language)."""
         self._latin_scorer = LinearTextScorer(latin_model) if latin_model is not None else None
         self._lingua = lingua or build_lingua_detector()
+        self._known_words = frozenset(known_words).union(*_LEXICON.values())
 
     def identify(self, text: str, hint: str | None = None) -> tuple[str, bool]:
         """Return ``(language, confident)``; unconfident guesses defer to ``hint`` if given."""
         letters = sum(1 for ch in text if ch.isalpha())
         language, score = self._guess(text)
-        confident = letters >= MIN_CONFIDENT_LETTERS and score >= MIN_CONFIDENT_SCORE
+        confident = (
+            letters >= MIN_CONFIDENT_LETTERS and score >= MIN_CONFIDENT_SCORE and self.has_known_word(text)
+        )
         if not confident and hint in LANGUAGES:
             return str(hint), False
         return language, confident
+
+    def has_known_word(self, text: str) -> bool:
+        """Whether any word of ``text`` is in the training vocabulary or the lexicon."""
+        words = _WORD.findall(transliterate_ru(fold(text)))
+        return any(len(word) >= MIN_KNOWN_WORD_LETTERS and word in self._known_words for word in words)
 
     def _guess(self, text: str) -> tuple[str, float]:
         cyrillic = len(_CYRILLIC.findall(text))

@@ -21,7 +21,12 @@ import sklearn
 from lingua import LanguageDetector
 from sklearn.pipeline import Pipeline
 
-from nlu.classifier import DEFAULT_PARAMS, ClassifierParams, train_classifier
+from nlu.classifier import (
+    DEFAULT_PARAMS,
+    ClassifierParams,
+    train_classifier,
+    training_words,
+)
 from nlu.data import LabelledExample, data_hash, load_examples
 from nlu.entities import extract_entities, warm_up
 from nlu.intents import INTENTS, OUT_OF_SCOPE
@@ -67,7 +72,9 @@ class NluModel:
 
     def __init__(self, state: _ModelState, lingua: LanguageDetector | None = None) -> None:
         self._state = state
-        self._languages = LanguageIdentifier(state.latin_language_model, lingua or build_lingua_detector())
+        self._languages = LanguageIdentifier(
+            state.latin_language_model, lingua or build_lingua_detector(), known_words=training_words(state.intent_pipeline)
+        )
         self._scorer = LinearTextScorer(state.intent_pipeline)
         # Build lazy tables and touch every code path once, so the first user message is
         # as fast as the rest.
