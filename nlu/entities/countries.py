@@ -129,6 +129,14 @@ def _russian_forms(word: str) -> Iterable[str]:
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _MAX_NAME_TOKENS = 4
 
+# A language name is not a citizenship: "rus dilində", "русский язык", "Russian language" (a
+# language noun follows), "по-русски" / "po-russki" (adverb), "in Azerbaijani", "на русском"
+# (a preposition before an adjective-shaped name; "in Russia" / "на Украине" stay countries).
+_LANGUAGE_NOUN = re.compile(r"(?:dil|язык|yazyk|language)[^\W\d_]*")
+_ADVERB_PREFIX = re.compile(r"(?<![^\W\d_])(?:по|po)\s*[-‐–]\s*$", re.IGNORECASE)
+_LANGUAGE_PREPOSITIONS = frozenset({"in", "на", "na"})
+_LANGUAGE_ADJECTIVE = re.compile(r"(?:ian|ani|ish|ese|ском|цком|skom|tskom)$")
+
 
 def find_countries(original: str) -> Iterator[Entity]:
     """Yield country entities (longest name first at each position)."""
@@ -141,8 +149,20 @@ def find_countries(original: str) -> Iterator[Entity]:
             code = index.get(tuple(key for _, _, key in window))
             if code is not None:
                 start, end = window[0][0], window[-1][1]
-                yield Entity("country", code, original[start:end], start, end)
+                if not _names_a_language(original, tokens, position, position + length):
+                    yield Entity("country", code, original[start:end], start, end)
                 position += length
                 break
         else:
             position += 1
+
+
+def _names_a_language(original: str, tokens: list[tuple[int, int, str]], first: int, after: int) -> bool:
+    """Whether the name in ``tokens[first:after]`` is used as a language name (see above)."""
+    start, end = tokens[first][0], tokens[after - 1][1]
+    if after < len(tokens) and _LANGUAGE_NOUN.fullmatch(fold(original[tokens[after][0] : tokens[after][1]])):
+        return True
+    if _ADVERB_PREFIX.search(original[max(0, start - 5) : start]):
+        return True
+    previous = fold(original[tokens[first - 1][0] : tokens[first - 1][1]]) if first > 0 else ""
+    return previous in _LANGUAGE_PREPOSITIONS and bool(_LANGUAGE_ADJECTIVE.search(fold(original[start:end])))

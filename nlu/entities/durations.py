@@ -1,4 +1,5 @@
-"""Durations: "6 months", "6 ay", "6 месяцев", "полгода", "1 il", "90 dney", "half a year"."""
+"""Durations: "6 months", "6 ay", "6 месяцев", "полгода", "1 il", "90 dney", "half a year", and
+one year said without a number ("на год", "na god", "год", "illik", "yearly")."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ _SPAN = re.compile(rf"(?<![\w.,]){COUNT}{UNIT}(?!\w)")
 _FIXED: tuple[tuple[re.Pattern[str], Duration], ...] = (
     (re.compile(r"(?<!\w)(?:полгода|пол года|polgoda|pol goda|yarim il|half a year)(?!\w)"), Duration(6, "month")),
     (re.compile(r"(?<!\w)(?:полтора года|poltora goda|bir il yarim|a year and a half)(?!\w)"), Duration(18, "month")),
+    # A year without a count. Bare Latin "god", "il" and "year" are left out on purpose: they
+    # are also "God", and "bu il" / "this year" name a year, not a length of time.
+    (re.compile(r"(?<!\w)(?:(?:на|na)\s+)?год(?!\w)|(?<!\w)(?:na\s+god|illik|yearly)(?!\w)"), Duration(1, "year")),
 )
 
 

@@ -99,6 +99,19 @@ def test_durations(text: str, expected: Duration) -> None:
     assert _values(text, "duration") == [expected]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["на год", "na god", "год", "один год", "bir il", "illik", "bir illik viza", "a year", "yearly", "на один год"],
+)
+def test_a_year_without_a_digit_is_a_duration(text: str) -> None:
+    assert _values(text, "duration") == [Duration(1, "year")]
+
+
+@pytest.mark.parametrize("text", ["oh god", "в этом году", "bu il gəlmişəm", "this year", "годы"])
+def test_year_words_that_are_not_a_duration(text: str) -> None:
+    assert _values(text, "duration") == []
+
+
 def test_a_date_phrase_is_not_also_a_duration() -> None:
     entities = extract_entities("3 days ago", TODAY)
     assert [e.kind for e in entities] == ["date"]
@@ -140,6 +153,39 @@ def test_countries(text: str, expected: list[str]) -> None:
 @pytest.mark.parametrize("text", ["indi nə edim", "того что", "malı var", "hello there", "salam"])
 def test_ordinary_words_are_not_countries(text: str) -> None:
     assert _values(text, "country") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rus dilində",
+        "rus dilinde yazın",
+        "azərbaycan dilində",
+        "ingilis dilinde",
+        "gürcü dilində danışın",
+        "по-русски пожалуйста",
+        "ПО-РУССКИ",
+        "po-russki pojaluysta",
+        "по-азербайджански",
+        "на русском",
+        "na russkom pozhaluysta",
+        "на азербайджанском языке",
+        "русский язык",
+        "in Azerbaijani please",
+        "in Russian",
+        "Russian language please",
+    ],
+)
+def test_language_names_are_not_countries(text: str) -> None:
+    assert _values(text, "country") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("in Russia", ["RU"]), ("по России", ["RU"]), ("на Украине", ["UA"]), ("I am Russian", ["RU"]), ("rusam", ["RU"])],
+)
+def test_countries_next_to_language_cues_stay_countries(text: str, expected: list[str]) -> None:
+    assert _values(text, "country") == expected
 
 
 @pytest.mark.parametrize(
