@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlu import NluModel, train
+from nlu import NluModel, load_or_train, train
+from nlu.paths import TRAINING_DATA_DIR
 
 # A few intents, several examples per language; the az file also holds special-letter-free
 # Azerbaijani and the ru file Latin-typed Russian, like the real data.
@@ -117,3 +118,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def model(data_dir: Path) -> NluModel:
     return train(data_dir)
+
+
+@pytest.fixture(scope="session")
+def real_model(nlu_model_path: Path) -> NluModel:
+    """The project's real model, trained from ``nlu/data`` (file shared with other suites,
+    retrained only when the data changed)."""
+    return load_or_train(nlu_model_path, TRAINING_DATA_DIR)

@@ -68,6 +68,11 @@ def test_short_messages_keep_the_conversation_language(model: NluModel, text: st
     assert (result.language, result.language_confident) == (hint, False)
 
 
+def test_one_known_word_among_unknown_ones_is_enough_to_be_confident(model: NluModel) -> None:
+    result = model.parse("zdravstvuyte asdkjh qwe", language_hint="en")
+    assert (result.language, result.language_confident) == ("ru", True)
+
+
 def test_confident_detection_overrides_the_hint(model: NluModel) -> None:
     result = model.parse("Сколько стоит разрешение на работу?", language_hint="en")
     assert (result.language, result.language_confident) == ("ru", True)
