@@ -12,7 +12,6 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-import knowledge_base
 import nlu
 from bot.channels.base import ChannelSender
 from bot.channels.rest import RestChannel
@@ -25,6 +24,7 @@ from bot.editor.routes import setup_editor
 from bot.core.assistant import Assistant
 from bot.core.events import EventHub
 from bot.core.inbox import Inbox
+from bot.core.live import LiveContent
 from bot.core.outbox import OutboxDispatcher, RetryPolicy
 from bot.core.processor import HandoffDesk, MessageProcessor
 from bot.core.tasks import TaskTracker
@@ -47,8 +47,7 @@ CONFIG = web.AppKey("config", Config)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 HUB = web.AppKey("hub", EventHub)
-NLU = web.AppKey("nlu", nlu.NluModel)
-KNOWLEDGE = web.AppKey("knowledge_base", knowledge_base.KnowledgeBase)
+LIVE = web.AppKey("live", LiveContent)
 CATALOGS = web.AppKey("catalogs", Catalogs)
 DIALOGUE = web.AppKey("dialogue", Dialogue)
 DESK = web.AppKey("desk", HandoffDesk)
@@ -76,14 +75,14 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _understanding(app: web.Application) -> AsyncIterator[None]:
     settings = app[CONFIG].settings
-    app[NLU] = await asyncio.to_thread(nlu.load_or_train, settings.nlu_model_path, settings.nlu.data_dir)
+    model = await asyncio.to_thread(nlu.load_or_train, settings.nlu_model_path, settings.nlu.data_dir)
     # Published revisions from the database (seeded from the YAML files on first start).
-    app[KNOWLEDGE] = await published_knowledge_base(app[SESSIONS], settings.knowledge_base.content_dir)
+    knowledge = await published_knowledge_base(app[SESSIONS], settings.knowledge_base.content_dir)
     app[CATALOGS] = load_catalogs()
     if DIALOGUE not in app:
         app[DIALOGUE] = DialogueEngine(
-            app[NLU],
-            app[KNOWLEDGE],
+            model,
+            knowledge,
             EngineSettings(
                 confident_threshold=settings.nlu.confident_threshold,
                 clarify_threshold=settings.nlu.clarify_threshold,
@@ -92,6 +91,7 @@ async def _understanding(app: web.Application) -> AsyncIterator[None]:
             ),
             catalogs=app[CATALOGS],
         )
+    app[LIVE] = LiveContent(knowledge, model, app[DIALOGUE], app[HUB])
     yield
 
 
@@ -115,6 +115,8 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     app[SENDERS].update(rest=app[REST], web=app[WEBCHAT])
     tasks.spawn(dispatcher.run(settings.outbox.poll_interval_seconds), name="outbox-dispatcher")
     tasks.spawn(assistant.sweep(SWEEP_INTERVAL_SECONDS), name="orphan-sweeper")
+    content_dir = settings.knowledge_base.content_dir
+    tasks.spawn(app[LIVE].follow(lambda: published_knowledge_base(sessions, content_dir)), name="live-content-follow")
     await assistant.recover()
     yield
     await tasks.close()
@@ -128,12 +130,12 @@ async def healthz(request: web.Request) -> web.Response:
             await connection.execute(text("SELECT 1"))
     except Exception as exc:  # report, do not crash the probe
         database = f"error: {type(exc).__name__}"
-    model = app[NLU]
+    model = app[LIVE].model
     body = {
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
         "nlu": {"status": "ok", "data_hash": model.data_hash[:12], "intents": len(model.intents)},
-        "knowledge_base": {"articles": len(app[KNOWLEDGE].articles)},
+        "knowledge_base": {"articles": len(app[LIVE].knowledge.articles)},
     }
     return web.json_response(body, status=200 if database == "ok" else 503)
 

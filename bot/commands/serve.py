@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import signal
 import socket
 
 from aiohttp import web
@@ -50,6 +51,15 @@ def serve(args: argparse.Namespace) -> int:
     ]
     for worker in workers:
         worker.start()
+
+    def stop_workers(signum: int, _frame: object) -> None:
+        # Pass SIGTERM/SIGINT on: each worker shuts down gracefully (aiohttp handles SIGTERM).
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop_workers)
+    signal.signal(signal.SIGINT, stop_workers)
     for worker in workers:
         worker.join()
     return max((w.exitcode or 0) for w in workers)

@@ -177,14 +177,14 @@ async def operators(request: web.Request) -> web.Response:
 
 async def canned(request: web.Request) -> web.Response:
     """Knowledge-base answers for a query in any language, written in the user's language."""
-    from bot.app import KNOWLEDGE
+    from bot.app import LIVE
 
     await _staff(request)
     query = request.query.get("q", "")[:200]
     language = request.query.get("language", "az")
     if language not in LANGUAGES:
         return _error(400, "unknown language")
-    hits = request.app[KNOWLEDGE].search(query, language, limit=8) if query.strip() else []
+    hits = request.app[LIVE].knowledge.search(query, language, limit=8) if query.strip() else []
     return web.json_response(
         [{"id": hit.article.id, "title": hit.article.title(language), "text": hit.article.text(language)} for hit in hits]
     )

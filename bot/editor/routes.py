@@ -20,13 +20,13 @@ from bot.accounts.web import AUTH, Staff
 from bot.editor.articles import ArticleEdit, ArticleEditError
 from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox
-from bot.editor.live import LiveContent
+from bot.core.live import LiveContent
 from bot.editor.preview import article_reply, preview
 from bot.editor.strings import editor_strings
 from bot.editor.training import TrainingDesk, TrainingError
 from bot.editor.workflow import Editor, EditorialWorkflow, WorkflowError
 from bot.editor.yaml_io import YamlExchange
-from bot.storage.content import ContentRejected, published_knowledge_base
+from bot.storage.content import ContentRejected
 from flows.messages import LANGUAGES
 from knowledge_base import ContentError
 
@@ -84,10 +84,10 @@ def setup_editor(app: web.Application) -> None:
 
 async def _editor_services(app: web.Application) -> AsyncIterator[None]:
     # Imported here: bot.app imports this module, so its keys exist only once it has loaded.
-    from bot.app import CONFIG, DIALOGUE, HUB, KNOWLEDGE, NLU, SESSIONS, TASKS
+    from bot.app import CONFIG, LIVE, SESSIONS, TASKS
 
     settings = app[CONFIG].settings
-    live = LiveContent(app[KNOWLEDGE], app[NLU], app[DIALOGUE], app[HUB])
+    live = app[LIVE]
     sessions = app[SESSIONS]
     content_dir = settings.knowledge_base.content_dir
     inbox = UnansweredInbox(sessions, settings.nlu.confident_threshold)
@@ -100,7 +100,6 @@ async def _editor_services(app: web.Application) -> AsyncIterator[None]:
         exchange=YamlExchange(sessions, settings, training, live.use_knowledge_base),
     )
     await training.recover()
-    app[TASKS].spawn(live.follow(lambda: published_knowledge_base(sessions, content_dir)), name="editor-live-follow")
     yield
 
 

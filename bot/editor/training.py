@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.core.tasks import TaskTracker
 from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox, decide
-from bot.editor.live import LiveContent
+from bot.core.live import LiveContent
 from bot.observability.masking import mask
 from bot.storage.base import utcnow
 from bot.storage.editorial import ModelVersion, TrainingFile

@@ -2,7 +2,7 @@
 stale-translation checks, comments, history with diffs, rollback, and an audit entry for each step.
 
 Every method is one short unit of work; after a publish or rollback the live knowledge base is
-rebuilt from the published revisions and swapped in (:class:`bot.editor.live.LiveContent`).
+rebuilt from the published revisions and swapped in (:class:`bot.core.live.LiveContent`).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import KNOWLEDGE
+from bot.app import LIVE
 from bot.config import Config
 from tests.editor.conftest import PASSWORD, add_staff, rest_say
 
@@ -38,7 +38,7 @@ async def test_change_review_publish_live_then_roll_back(
     server = await live_server(editor_config(MIGASSIST_EDITOR__BLOCK_STALE_TRANSLATIONS="false"))
     await add_staff(server.app, "rita")
     await add_staff(server.app, "pavel")
-    old_ru = server.app[KNOWLEDGE].article(ARTICLE).answer("ru")
+    old_ru = server.app[LIVE].knowledge.article(ARTICLE).answer("ru")
     before = await rest_say(server.url, "u1", QUESTION)
     assert old_ru.split()[0] in before and NEW_RU not in before
 

@@ -1,8 +1,10 @@
-"""The swap point between the editors' workspace and the running bot.
+"""What the bot answers with right now: the live knowledge base and NLU model.
 
-aiohttp freezes the application's state once it has started, so ``app[KNOWLEDGE]`` and
-``app[NLU]`` cannot be reassigned at run time. :class:`LiveContent` holds what is live *now*
-and pushes each new knowledge base or model into the dialogue engine
+Created at start-up (``app[LIVE]``); everything that reads content or the model at run time (the
+dialogue, the operator console's canned answers, ``/healthz``, the editors' workspace) reads it
+here, because a publish or a model activation replaces both without a restart. aiohttp freezes
+the application's state once it has started, so :class:`LiveContent` is the holder that changes:
+it pushes each new knowledge base or model into the dialogue engine
 (:meth:`flows.engine.DialogueEngine.use_knowledge_base` / ``use_nlu``), so a publish or a model
 activation takes effect with the next message, without a restart. Each swap is one reference
 assignment: a turn already running finishes with what it started with.
