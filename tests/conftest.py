@@ -20,6 +20,8 @@ from aiohttp import web
 from bot.app import create_app
 from bot.config import Config, load_config
 from flows.dialogue import Dialogue
+from nlu import NluModel, load_or_train
+from nlu.paths import TRAINING_DATA_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path(os.environ.get("MIGASSIST_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -47,6 +49,12 @@ def nlu_model_path() -> Path:
     """One trained model file shared by all tests and kept between runs (it is retrained
     automatically when the training data changes)."""
     return ROOT / "data" / "nlu-model-tests.pkl"
+
+
+@pytest.fixture(scope="session")
+def real_nlu(nlu_model_path: Path) -> NluModel:
+    """The project's real NLU model, trained from ``nlu/data`` (retrained only when it changed)."""
+    return load_or_train(nlu_model_path, TRAINING_DATA_DIR)
 
 
 ConfigFactory = Callable[..., Config]

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Iterator, Mapping, Sequence
 
 import pytest
 
 import knowledge_base
-import nlu
 from flows.dialogue import ConversationState, Turn
 from flows.engine import DialogueEngine, EngineSettings
 from flows.i18n import Catalogs, load_catalogs
 from flows.messages import ConversationKey, IncomingMessage
-from nlu import NluModel, load_or_train
+from nlu import NluModel
 from nlu.types import Entity, IntentScore, ParseResult
 
 #: "Now" in the dialogue tests: 5 March 2026, 10:00 in Baku.
@@ -117,12 +115,6 @@ def run_table(chat: Chat, rows: Sequence[tuple[str | Mapping[str, object], Said 
             assert expected in shown, f"turn {number}: {expected!r} not in {shown!r}"
         for payload in expected_payloads:
             assert payload in payloads(turn), f"turn {number}: button {payload!r} not in {payloads(turn)}"
-
-
-@pytest.fixture(scope="session")
-def real_nlu(nlu_model_path: Path) -> NluModel:
-    """The project's real NLU model, trained once per test session (shared with other suites)."""
-    return load_or_train(nlu_model_path, Path(nlu.__file__).parent / "data")
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu import NluModel, load_or_train, train
-from nlu.paths import TRAINING_DATA_DIR
+from nlu import NluModel, train
 
 # A few intents, several examples per language; the az file also holds special-letter-free
 # Azerbaijani and the ru file Latin-typed Russian, like the real data.
@@ -118,10 +117,3 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def model(data_dir: Path) -> NluModel:
     return train(data_dir)
-
-
-@pytest.fixture(scope="session")
-def real_model(nlu_model_path: Path) -> NluModel:
-    """The project's real model, trained from ``nlu/data`` (file shared with other suites,
-    retrained only when the data changed)."""
-    return load_or_train(nlu_model_path, TRAINING_DATA_DIR)

@@ -19,8 +19,8 @@ CONFIDENT = NluSettings().confident_threshold
 
 @pytest.mark.parametrize("text", ["asdkjh qwe", "aaaa bbbb", "qwerty asdf", "lkjlkj", "фывапр олдж"])
 @pytest.mark.parametrize("hint", ["az", "ru", "en"])
-def test_messages_without_a_known_word_keep_the_conversation_language(real_model: NluModel, text: str, hint: str) -> None:
-    result = real_model.parse(text, language_hint=hint)
+def test_messages_without_a_known_word_keep_the_conversation_language(real_nlu: NluModel, text: str, hint: str) -> None:
+    result = real_nlu.parse(text, language_hint=hint)
     assert (result.language, result.language_confident) == (hint, False)
 
 
@@ -28,10 +28,10 @@ def test_messages_without_a_known_word_keep_the_conversation_language(real_model
     "text",
     ["bilmirəm", "bilmirem", "hec bilmirem", "не знаю", "ne znayu", "я правда не знаю", "I don't know", "i really dont know"],
 )
-def test_i_dont_know_is_out_of_scope_not_an_emergency(real_model: NluModel, text: str) -> None:
+def test_i_dont_know_is_out_of_scope_not_an_emergency(real_nlu: NluModel, text: str) -> None:
     # Not "deny": "I don't know" does not answer a yes/no question with no, so the flows
     # must ask again rather than take the "no" branch.
-    assert real_model.parse(text).intent == OUT_OF_SCOPE
+    assert real_nlu.parse(text).intent == OUT_OF_SCOPE
 
 
 @pytest.mark.parametrize(
@@ -44,25 +44,25 @@ def test_i_dont_know_is_out_of_scope_not_an_emergency(real_model: NluModel, text
         "they keep me locked in the house and took my passport, help",
     ],
 )
-def test_real_emergencies_still_win(real_model: NluModel, text: str) -> None:
-    assert real_model.parse(text).intent == "trafficking_emergency"
+def test_real_emergencies_still_win(real_nlu: NluModel, text: str) -> None:
+    assert real_nlu.parse(text).intent == "trafficking_emergency"
 
 
 @pytest.mark.parametrize("text", ["na god", "на год", "год", "один год", "bir il", "illik", "a year", "yearly"])
-def test_a_year_is_a_duration_not_a_confident_greeting(real_model: NluModel, text: str) -> None:
-    result = real_model.parse(text, language_hint="az")
+def test_a_year_is_a_duration_not_a_confident_greeting(real_nlu: NluModel, text: str) -> None:
+    result = real_nlu.parse(text, language_hint="az")
     assert [e.value for e in result.entities_of("duration")] == [Duration(1, "year")]
     assert not (result.intent == "greet" and result.confidence >= CONFIDENT)
 
 
-def test_na_god_is_not_confident_english(real_model: NluModel) -> None:
-    result = real_model.parse("na god", language_hint="ru")
+def test_na_god_is_not_confident_english(real_nlu: NluModel) -> None:
+    result = real_nlu.parse("na god", language_hint="ru")
     assert not (result.language == "en" and result.language_confident)
 
 
 @pytest.mark.parametrize("text", ["blah", "passport", "yesterday", "pasport", "вчера"])
-def test_lone_words_are_not_answered_as_a_topic(real_model: NluModel, text: str) -> None:
-    result = real_model.parse(text)
+def test_lone_words_are_not_answered_as_a_topic(real_nlu: NluModel, text: str) -> None:
+    result = real_nlu.parse(text)
     assert result.intent != "thanks"
     assert not (result.intent in MIGRATION_INTENTS and result.confidence >= CONFIDENT)
 
@@ -77,5 +77,5 @@ def test_lone_words_are_not_answered_as_a_topic(real_model: NluModel, text: str)
         "Hello there, is registration needed when I rent a room?",
     ],
 )
-def test_a_greeting_followed_by_a_question_takes_the_question_intent(real_model: NluModel, text: str) -> None:
-    assert real_model.parse(text).intent in MIGRATION_INTENTS
+def test_a_greeting_followed_by_a_question_takes_the_question_intent(real_nlu: NluModel, text: str) -> None:
+    assert real_nlu.parse(text).intent in MIGRATION_INTENTS
