@@ -210,10 +210,10 @@ class DialogueEngine:
     def _detection_counts(self, parse: ParseResult) -> bool:
         """Whether the detected language may set the reply language.
 
-        The NLU can call gibberish a confident language ("asdkjh qwe" → English, out_of_scope
-        0.21; "asdf ghjk qwer" → English, labour_rights 0.28): a message in which nothing was
-        understood (any intent below the clarify threshold, out_of_scope below the confident
-        one) keeps the conversation's language.
+        A language the NLU is confident about can still come from a message in which nothing was
+        understood (its known-word rule lets through gibberish that happens to contain a short
+        real word): such a message (any intent below the clarify threshold, out_of_scope below
+        the confident one) keeps the conversation's language.
         """
         if not parse.language_confident or parse.language not in LANGUAGES:
             return False
