@@ -57,6 +57,7 @@ from bot.channels.base import (
     TransientDeliveryError,
 )
 from bot.channels.direct_reply import look_up
+from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.telegram_keyboards import (
     NOOP,
     keyboard_for,
@@ -114,17 +115,6 @@ def webhook_url(public_url: str, secret: str) -> str:
 
 
 # --- parsing: pure functions from an Update to what it means ---------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TextReceived:
-    message: IncomingMessage
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentReceived:
-    message: IncomingMessage
-    attachment: Attachment
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.attachments import Attachment, AttachmentDesk
 from bot.channels.base import PermanentDeliveryError
 from bot.channels.direct_reply import insert_once
+from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.whatsapp_client import GraphApiClient
 from bot.channels.whatsapp_render import layout_for, numbered_choice, render
 from bot.channels.whatsapp_window import whatsapp_window_open
@@ -65,17 +66,6 @@ def signature_valid(body: bytes, header: str, app_secret: str) -> bool:
 
 
 # --- parsing: pure functions from the webhook body to what it means --------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TextReceived:
-    message: IncomingMessage
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentReceived:
-    message: IncomingMessage
-    attachment: Attachment
 
 
 @dataclass(frozen=True, slots=True)
