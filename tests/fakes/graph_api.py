@@ -22,6 +22,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback, wait_until
+
 TOKEN = "EAAG-test-token"
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
@@ -52,27 +54,18 @@ class FakeGraphApi:
         self.failures.extend(GraphFailure(status, retry_after, code) for _ in range(times))
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"expected {count} messages, got {len(self.messages)}: {self.messages}")
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
+        await wait_until(
+            self._changed,
+            lambda: len(self.messages) >= count,
+            timeout,
+            lambda: f"expected {count} messages, got {len(self.messages)}: {self.messages}",
+        )
         return self.messages
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/{version}/{phone}/messages", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         if self._runner is not None:

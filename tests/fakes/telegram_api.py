@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve_on_loopback, wait_until
+
 TOKEN = "123456:TEST-token"
 
 SEND_METHODS = frozenset({"sendMessage", "editMessageReplyMarkup", "answerCallbackQuery"})
@@ -61,27 +63,18 @@ class FakeTelegramApi:
 
     async def wait_for(self, method: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Wait until ``method`` succeeded ``count`` times; return those calls."""
-        deadline = time.monotonic() + timeout
-        while len(self.sent(method)) < count:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"expected {count} {method} calls, got {len(self.sent(method))}: {self.sent(method)}")
-            self._changed.clear()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
+        await wait_until(
+            self._changed,
+            lambda: len(self.sent(method)) >= count,
+            timeout,
+            lambda: f"expected {count} {method} calls, got {len(self.sent(method))}: {self.sent(method)}",
+        )
         return self.sent(method)
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_on_loopback(app)
 
     async def stop(self) -> None:
         if self._runner is not None:
