@@ -29,6 +29,7 @@ SESSION_COOKIE = "migassist_session"
 LOGIN_COOKIE = "migassist_login"
 CSRF_HEADER = "X-CSRF-Token"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"  # scripts shared by the staff pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +209,4 @@ def setup_accounts(app: web.Application) -> None:
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
     app.router.add_post("/logout", logout)
+    app.router.add_static("/staff/static", STATIC_DIR)

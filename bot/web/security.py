@@ -41,7 +41,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 
 #: Only static assets may be cached; everything else may carry personal data.
-CACHEABLE_PREFIXES = ("/static/", "/console/static/")
+CACHEABLE_PREFIXES = ("/static/", "/console/static/", "/editor/static/", "/staff/static/")
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:

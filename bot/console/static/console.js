@@ -49,16 +49,7 @@
   }
 
   function api(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: {} };
-    if (method !== "GET") {
-      options.headers["X-CSRF-Token"] = me ? me.csrf : "";
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body || {});
-    }
-    return fetch(path, options).then(function (response) {
-      if (response.status === 401) { location.href = "/login?next=%2Fconsole%2F"; throw new Error("signed out"); }
-      return response.json().then(function (data) { return { status: response.status, data: data }; });
-    });
+    return window.MigAssistStaff.api(me ? me.csrf : "", method, path, body);
   }
 
   var KNOWN_ERRORS = ["claimed_by_other", "not_your_chat", "not_your_language"];
