@@ -182,7 +182,10 @@ async def test_interleaved_messages_of_one_conversation_on_two_processes_are_pro
     texts = [f"Salam {n}" for n in range(24)]
 
     async def send(http: aiohttp.ClientSession, n: int) -> int:
-        await asyncio.sleep(0.01 * n)  # arrival order = n, alternating between the processes
+        # Arrival order = n, alternating between the processes. The spacing keeps each accept
+        # (a few ms) apart: two accepts committing at the same instant have no defined order
+        # (a later id may commit first), which is not what this test is about.
+        await asyncio.sleep(0.05 * n)
         body = {"sender": sender, "message": texts[n], "metadata": {"message_id": f"m{n}"}}
         async with http.post(f"http://127.0.0.1:{ports[n % 2]}/webhooks/rest/webhook", json=body) as response:
             return response.status
