@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -48,9 +49,22 @@ def _plain(value: Any) -> Any:
     return mask(str(value))
 
 
+class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream of the
+    moment logging was configured (which a test runner may have closed since)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(level: str | int = "INFO", log_format: Literal["text", "json"] = "text") -> None:
     """Send the root logger's output to stderr in ``log_format``, replacing earlier handlers."""
-    handler = logging.StreamHandler()
+    handler = CurrentStderrHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else MaskingTextFormatter())
     root = logging.getLogger()
     for old in list(root.handlers):
