@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.inbox import conversation_id_for
+from bot.core.inbox import store_inbound
 from bot.core.outbox import enqueue_replies
 from bot.storage.base import Base, utcnow
-from bot.storage.models import Conversation, Message
+from bot.storage.models import Conversation
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
 
@@ -50,26 +50,12 @@ async def reply_directly(
     The caller kicks the outbox dispatcher when this returns ``True``.
     """
     async with sessions.begin() as session:
-        conversation_id = await conversation_id_for(session, message.key)
-        row = Message(
-            conversation_id=conversation_id,
-            channel=message.key.channel,
-            direction="in",
-            author="user",
-            platform_message_id=message.message_id,
-            text=message.text,
-            payload=message.payload,
-            language_hint=message.language_hint,
-            kind="text",
-            created_at=message.received_at,
-            processed_at=utcnow(),
-        )
-        if not await insert_once(session, row):
+        stored = await store_inbound(session, message, processed_at=utcnow())
+        if stored.duplicate:
             return False
-        conversation = await session.get_one(Conversation, conversation_id)
-        conversation.last_inbound_at = message.received_at
+        conversation = await session.get_one(Conversation, stored.conversation_id)
         await enqueue_replies(
-            session, conversation, replies, author="bot", language=conversation.language, in_reply_to=row.id
+            session, conversation, replies, author="bot", language=conversation.language, in_reply_to=stored.message_id
         )
     return True
 

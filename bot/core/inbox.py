@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -42,6 +43,44 @@ async def conversation_id_for(session: AsyncSession, key: ConversationKey) -> in
     return found
 
 
+async def store_inbound(
+    session: AsyncSession, message: IncomingMessage, processed_at: datetime | None = None
+) -> Accepted:
+    """Store ``message`` in the caller's transaction unless (channel, platform id) is already
+    stored. ``processed_at`` marks a message answered without the dialogue (a channel's own reply)."""
+    conversation_id = await conversation_id_for(session, message.key)
+    inserted = await session.scalar(
+        _insert(session, Message)
+        .values(
+            conversation_id=conversation_id,
+            channel=message.key.channel,
+            direction="in",
+            author="user",
+            platform_message_id=message.message_id,
+            text=message.text,
+            payload=message.payload,
+            language_hint=message.language_hint,
+            kind="text",
+            created_at=message.received_at,
+            processed_at=processed_at,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+        .returning(Message.id)
+    )
+    if inserted is None:
+        existing = await session.scalar(
+            select(Message.id).where(
+                Message.channel == message.key.channel,
+                Message.platform_message_id == message.message_id,
+            )
+        )
+        assert existing is not None
+        return Accepted(conversation_id, existing, duplicate=True)
+    conversation = await session.get_one(Conversation, conversation_id)
+    conversation.last_inbound_at = message.received_at
+    return Accepted(conversation_id, inserted, duplicate=False)
+
+
 class Inbox:
     """Persists incoming messages exactly once per (channel, platform message id)."""
 
@@ -50,33 +89,4 @@ class Inbox:
 
     async def accept(self, message: IncomingMessage) -> Accepted:
         async with self._sessions.begin() as session:
-            conversation_id = await conversation_id_for(session, message.key)
-            inserted = await session.scalar(
-                _insert(session, Message)
-                .values(
-                    conversation_id=conversation_id,
-                    channel=message.key.channel,
-                    direction="in",
-                    author="user",
-                    platform_message_id=message.message_id,
-                    text=message.text,
-                    payload=message.payload,
-                    language_hint=message.language_hint,
-                    kind="text",
-                    created_at=message.received_at,
-                )
-                .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
-                .returning(Message.id)
-            )
-            if inserted is None:
-                existing = await session.scalar(
-                    select(Message.id).where(
-                        Message.channel == message.key.channel,
-                        Message.platform_message_id == message.message_id,
-                    )
-                )
-                assert existing is not None
-                return Accepted(conversation_id, existing, duplicate=True)
-            conversation = await session.get_one(Conversation, conversation_id)
-            conversation.last_inbound_at = message.received_at
-            return Accepted(conversation_id, inserted, duplicate=False)
+            return await store_inbound(session, message)
