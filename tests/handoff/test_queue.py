@@ -117,16 +117,22 @@ async def test_cancel_returns_the_user_to_the_bot(handoff_config, live_server) -
     assert (await rest_say(server.url, "user-1", "hello"))[0]["text"] == "echo: hello"
 
 
-@pytest.mark.asyncio
-async def test_bot_is_silent_while_an_operator_owns_the_chat_then_rating(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
-    server = await live_server(handoff_config(), dialogue=EchoDialogue())
+async def _operator_took_over(server) -> tuple[StaffClient, HandoffEntry]:  # type: ignore[no-untyped-def]
+    """user-1 asked for a person and operator olga (online, signed in) claimed the chat."""
     await go_online(server.app, await add_account(server.app, "olga"))
     await rest_say(server.url, "user-1", "human")
     client = StaffClient(server.url)
+    await client.login("olga")
+    (entry,) = await _entries(server.app)
+    assert (await client.post(f"/console/api/chats/{entry.id}/claim"))[0] == 200
+    return client, entry
+
+
+@pytest.mark.asyncio
+async def test_bot_is_silent_while_an_operator_owns_the_chat_then_rating(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
+    server = await live_server(handoff_config(), dialogue=EchoDialogue())
+    client, entry = await _operator_took_over(server)
     try:
-        await client.login("olga")
-        (entry,) = await _entries(server.app)
-        assert (await client.post(f"/console/api/chats/{entry.id}/claim"))[0] == 200
         assert await rest_say(server.url, "user-1", "are you there?") == []
         chat = await client.get(f"/console/api/chats/{entry.id}")
         assert [line["author"] for line in chat["transcript"]][:2] == ["user", "bot"]  # the bot's part is shown
@@ -147,13 +153,8 @@ async def test_bot_is_silent_while_an_operator_owns_the_chat_then_rating(handoff
 @pytest.mark.asyncio
 async def test_a_question_instead_of_the_rating_is_answered_by_the_bot(handoff_config, live_server) -> None:  # type: ignore[no-untyped-def]
     server = await live_server(handoff_config(), dialogue=EchoDialogue())
-    await go_online(server.app, await add_account(server.app, "olga"))
-    await rest_say(server.url, "user-1", "human")
-    client = StaffClient(server.url)
+    client, entry = await _operator_took_over(server)
     try:
-        await client.login("olga")
-        (entry,) = await _entries(server.app)
-        assert (await client.post(f"/console/api/chats/{entry.id}/claim"))[0] == 200
         assert (await client.post(f"/console/api/chats/{entry.id}/close", {"wrap_up": "answered"}))[0] == 200
     finally:
         await client.close()
