@@ -1,4 +1,5 @@
-"""Engine and session factory for SQLite (aiosqlite, the default) and PostgreSQL (asyncpg)."""
+"""Engine and session factory for SQLite (the default; run on the event loop, see
+:mod:`bot.storage.sqlite_inloop`) and PostgreSQL (asyncpg)."""
 
 from __future__ import annotations
 
@@ -9,45 +10,50 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.storage import sqlite_inloop
+
+#: How long a SQLite transaction waits for another process's write lock (a CLI command).
+SQLITE_LOCK_TIMEOUT = 30.0
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
-    """Create the async engine; for SQLite make sure the directory exists and enable WAL,
-    a busy timeout and foreign keys on every connection."""
+    """Create the async engine. Any SQLite URL (``sqlite:///path``, also with a driver such as
+    ``+aiosqlite``) uses the in-loop driver: the directory is created, and every connection gets
+    WAL, foreign keys and ``BEGIN IMMEDIATE`` transactions."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
+        parsed = parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}")
+        kwargs["connect_args"] = {"timeout": SQLITE_LOCK_TIMEOUT}
         # One connection, shared in turn: SQLite has a single writer anyway, and a queue on the
-        # pool is first-come-first-served, where several connections would sleep in SQLite's
-        # busy handler (up to 100 ms a time) and blow up the latency tail under load.
+        # pool is first-come-first-served.
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=30)
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
-    engine = create_async_engine(url, **kwargs)
+    engine = create_async_engine(parsed, **kwargs)
     if is_sqlite(url):
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+            # Connecting waits for locks (the connect-time timeout); afterwards only BEGIN
+            # may wait, off the loop (sqlite_inloop.begin_immediate).
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            dbapi_connection.execute("PRAGMA busy_timeout=0")
             # Let SQLAlchemy's "begin" below open transactions instead of the driver.
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin_immediate(connection: Any) -> None:
-            # Take the write lock at BEGIN so two concurrent units of work wait on
-            # busy_timeout instead of failing with "database is locked" on lock upgrade.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Take the write lock at BEGIN so two units of work never fail on a lock upgrade.
+            sqlite_inloop.begin_immediate(connection.connection.driver_connection, SQLITE_LOCK_TIMEOUT)
 
     return engine
 

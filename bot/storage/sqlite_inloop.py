@@ -1,0 +1,170 @@
+"""SQLite for the asyncio engine, run on the event loop's own thread.
+
+aiosqlite runs every driver call (cursor, execute, fetch, commit) on a worker thread and wakes
+the event loop for each result; a message's statements then cost ~100 thread round trips, which
+measured as most of MigAssist's latency (docs/performance.md). SQLite answers our small indexed
+statements in microseconds, so this driver calls the standard ``sqlite3`` module directly, behind
+the awaitable interface SQLAlchemy's asyncio adaptation expects (every call completes at once).
+
+Only one thing makes SQLite wait: another process holding the write lock (a ``migassist``
+command run next to the server). Connections therefore have no busy timeout on the loop, and
+``BEGIN IMMEDIATE`` — where the write lock is taken, once per transaction — moves to a worker
+thread that waits for the lock when it is taken (:func:`begin_immediate`), so the loop never
+sleeps on a lock. Use it through :func:`bot.storage.database.create_engine`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+from sqlalchemy import pool
+from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_connection, AsyncAdapt_dbapi_module
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import URL
+from sqlalchemy.util.concurrency import await_
+
+DRIVER = "inloop"
+
+
+class _Cursor:
+    """A ``sqlite3`` cursor with awaitable methods."""
+
+    __slots__ = ("_cursor",)
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def __aenter__(self) -> _Cursor:
+        return self
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+    async def execute(self, operation: str, parameters: Any = ()) -> None:
+        self._cursor.execute(operation, parameters)
+
+    async def executemany(self, operation: str, seq_of_parameters: Any) -> None:
+        self._cursor.executemany(operation, seq_of_parameters)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+
+class _Connection:
+    """A ``sqlite3`` connection (``raw``) with awaitable methods."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        self.raw = raw
+
+    def cursor(self) -> _Cursor:
+        return _Cursor(self.raw.cursor())
+
+    async def commit(self) -> None:
+        self.raw.commit()
+
+    async def rollback(self) -> None:
+        self.raw.rollback()
+
+    async def close(self) -> None:
+        self.raw.close()
+
+
+class _AdaptedConnection(AsyncAdapt_dbapi_connection):
+    __slots__ = ()
+
+    _connection: _Connection  # type: ignore[assignment]
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._connection.raw.isolation_level
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        self._connection.raw.isolation_level = value
+
+    def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._connection.raw.create_function(*args, **kwargs)
+
+
+class _DBAPI(AsyncAdapt_dbapi_module):
+    def __init__(self) -> None:
+        super().__init__(sqlite3, dbapi_module=sqlite3)
+        self.paramstyle = "qmark"
+        for name in (
+            "DatabaseError", "Error", "IntegrityError", "NotSupportedError", "OperationalError",
+            "ProgrammingError", "InterfaceError", "sqlite_version", "sqlite_version_info",
+            "PARSE_COLNAMES", "PARSE_DECLTYPES", "Binary",
+        ):
+            setattr(self, name, getattr(sqlite3, name))
+
+    def connect(self, *args: Any, **kwargs: Any) -> _AdaptedConnection:
+        # Made on the loop, but BEGIN may wait for a lock on a worker thread.
+        kwargs["check_same_thread"] = False
+        return _AdaptedConnection(self, _Connection(sqlite3.connect(*args, **kwargs)))
+
+
+class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
+    """The pysqlite dialect over :class:`_DBAPI`, an async driver for ``create_async_engine``."""
+
+    driver = DRIVER
+    is_async = True
+    supports_statement_cache = True
+
+    @classmethod
+    def import_dbapi(cls) -> Any:
+        return _DBAPI()
+
+    @classmethod
+    def get_pool_class(cls, url: URL) -> type[pool.Pool]:
+        return pool.AsyncAdaptedQueuePool
+
+    def get_driver_connection(self, connection: Any) -> Any:
+        return connection._connection.raw
+
+
+registry.register(f"sqlite.{DRIVER}", __name__, "InLoopSQLiteDialect")
+
+
+def begin_immediate(connection: sqlite3.Connection, lock_timeout: float) -> None:
+    """Start a write transaction: at once if the write lock is free, else wait for it on a
+    worker thread (up to ``lock_timeout`` seconds) while the loop goes on. Call it from
+    SQLAlchemy's ``begin`` event (inside the engine's greenlet)."""
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            raise
+        await_(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+
+
+def _begin_waiting(connection: sqlite3.Connection, lock_timeout: float) -> None:
+    connection.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    finally:
+        connection.execute("PRAGMA busy_timeout=0")
