@@ -82,19 +82,15 @@ class RestChannel:
             sender, text, metadata = parse_rest_request(body, self._max_message_chars)
         except RequestError as exc:
             return error_response(exc.status, str(exc))
-        key = ConversationKey(CHANNEL, sender)
-        buttons = await self._assistant.last_buttons(key)
-        payload = text if text in buttons else None
         client_id = metadata.get("message_id")
         # Client ids are only unique per sender, hence the prefix.
         message_id = f"{sender}:{client_id}" if isinstance(client_id, (str, int)) and str(client_id) else uuid.uuid4().hex
         incoming = IncomingMessage(
-            key=key,
+            key=ConversationKey(CHANNEL, sender),
             message_id=message_id[:200],
-            text=buttons[text] if payload else text,
+            text=text,
             received_at=utcnow(),
-            payload=payload,
             language_hint=metadata.get("language") if isinstance(metadata.get("language"), str) else None,
         )
-        _, replies = await self._assistant.receive_and_wait(incoming)
+        _, replies = await self._assistant.receive_and_wait(incoming, typed_payloads=True)
         return web.json_response([render_reply(sender, r) for r in replies])

@@ -6,10 +6,10 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.inbox import Accepted, Inbox
+from bot.core.inbox import Accepted, Inbox, offered_buttons
 from bot.core.outbox import reply_from_row
 from bot.core.processor import MessageProcessor
 from bot.core.tasks import TaskTracker
@@ -57,16 +57,23 @@ class Assistant:
             self.schedule(accepted.conversation_id)
         return accepted
 
-    async def receive_and_wait(self, message: IncomingMessage) -> tuple[Accepted, list[Reply]]:
-        """Persist and process the message now; return the replies to it (also for a duplicate).
-        Over the rate limit, the reply is always the polite refusal: an HTTP caller waits for one."""
+    async def receive_and_wait(
+        self, message: IncomingMessage, *, typed_payloads: bool = False
+    ) -> tuple[Accepted, list[Reply]]:
+        """Persist and process the message now; return the replies to it (also for a duplicate),
+        which the caller delivers (they are recorded as sent). Over the rate limit, the reply is
+        always the polite refusal: an HTTP caller waits for one. ``typed_payloads``: see
+        :func:`bot.core.inbox.store_inbound`."""
         decision = self._throttle.check(message.key) if self._throttle else None
-        accepted = await self._inbox.accept(message)
+        accepted = await self._inbox.accept(message, typed_payloads=typed_payloads)
+        replies: list[Reply] | None = None
         if not accepted.duplicate and decision is not None and not decision.allowed:
             await self._decline(accepted, answer=True)
         else:
-            await self._processor.process_conversation(accepted.conversation_id)
-        return accepted, await self.replies_to(accepted.message_id)
+            replies = await self._processor.process_conversation(accepted.conversation_id, answering=accepted.message_id)
+        if replies is None:  # a duplicate, declined, or answered meanwhile by another task
+            replies = await self.replies_to(accepted.message_id)
+        return accepted, replies
 
     async def _decline(self, accepted: Accepted, answer: bool) -> None:
         assert self._throttle is not None
@@ -81,27 +88,13 @@ class Assistant:
             return [reply_from_row(row) for row in rows]
 
     async def last_buttons(self, key: ConversationKey) -> dict[str, str]:
-        """Payload → title of the buttons offered since the user's last message (one answer may
-        span several replies), to recognise a button press sent back as its payload."""
+        """Payload → title of the buttons offered since the user's last message, to recognise
+        a choice typed as text."""
         async with self._sessions() as session:
             conversation_id = await session.scalar(
                 select(Conversation.id).where(Conversation.channel == key.channel, Conversation.user_id == key.user_id)
             )
-            if conversation_id is None:
-                return {}
-            last_inbound = await session.scalar(
-                select(func.max(Message.id)).where(Message.conversation_id == conversation_id, Message.direction == "in")
-            )
-            rows = await session.scalars(
-                select(Message)
-                .where(
-                    Message.conversation_id == conversation_id,
-                    Message.direction == "out",
-                    Message.id > (last_inbound or 0),
-                )
-                .order_by(Message.id)
-            )
-            return {b.payload: b.title for row in rows for b in reply_from_row(row).buttons}
+            return {} if conversation_id is None else await offered_buttons(session, conversation_id)
 
     async def recover(self) -> int:
         """Schedule every conversation with unprocessed messages (after a crash or restart)."""

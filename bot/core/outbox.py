@@ -34,6 +34,10 @@ def reply_from_row(message: Message) -> Reply:
     return Reply(text=message.text, buttons=buttons, kind=message.kind)  # type: ignore[arg-type]
 
 
+#: ``session.info`` key set when a transaction queued replies for the dispatcher.
+QUEUED = "migassist.outbox_queued"
+
+
 async def enqueue_replies(
     session: AsyncSession,
     conversation: Conversation,
@@ -42,8 +46,12 @@ async def enqueue_replies(
     author: str,
     language: str | None,
     in_reply_to: int | None = None,
+    delivered: bool = False,
 ) -> list[Message]:
-    """Store replies as outbound messages plus outbox entries (inside the caller's transaction)."""
+    """Store replies as outbound messages plus outbox entries (inside the caller's transaction).
+
+    ``delivered``: the caller hands the replies over itself, in the response to the request that
+    asked (REST); their entries are recorded as sent, and the dispatcher has nothing to do."""
     now = utcnow()
     rows: list[Message] = []
     for reply in replies:
@@ -61,9 +69,16 @@ async def enqueue_replies(
         )
         session.add(message)
         rows.append(message)
+    if not rows:
+        return rows
     await session.flush()
+    outcome: dict[str, object] = {"status": "sent", "attempts": 1, "delivered_at": now} if delivered else {}
     for message in rows:
-        session.add(OutboxEntry(conversation_id=conversation.id, message_id=message.id, next_attempt_at=now, created_at=now))
+        session.add(
+            OutboxEntry(conversation_id=conversation.id, message_id=message.id, next_attempt_at=now, created_at=now, **outcome)
+        )
+    if not delivered:
+        session.info[QUEUED] = True
     return rows
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
-from bot.core.outbox import enqueue_replies
+from bot.core.outbox import QUEUED, enqueue_replies
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
 from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Turn
@@ -58,13 +58,20 @@ class MessageProcessor:
         self._clock = clock
         self._locks = ConversationLocks()
 
-    async def process_conversation(self, conversation_id: int) -> None:
-        """Process every pending inbound message of the conversation, oldest first."""
+    async def process_conversation(self, conversation_id: int, answering: int | None = None) -> list[Reply] | None:
+        """Process every pending inbound message of the conversation, oldest first.
+
+        ``answering``: the caller delivers the replies to this message itself (in an HTTP
+        response); they are returned, and recorded as sent rather than queued in the outbox.
+        ``None`` is returned if another task had already answered that message."""
+        answered: list[Reply] | None = None
         async with self._locks.hold(conversation_id):
             more = True
             while more:
-                more = await self._process_next(conversation_id)
-                self._on_replies()
+                more, replies = await self._process_next(conversation_id, answering)
+                if replies is not None:
+                    answered = replies
+        return answered
 
     async def decline(
         self, conversation_id: int, message_id: int, reply_for: Callable[[str | None], Reply] | None
@@ -100,7 +107,9 @@ class MessageProcessor:
                 ).all()
             )
 
-    async def _process_next(self, conversation_id: int) -> bool:
+    async def _process_next(self, conversation_id: int, answering: int | None) -> tuple[bool, list[Reply] | None]:
+        """Process the oldest pending message; return whether another one waits, and the replies
+        if the message was ``answering``."""
         async with self._sessions.begin() as session:
             await lock_conversation_in_transaction(session, conversation_id)
             # Two rows: the message to process now, and whether another one waits behind it
@@ -118,25 +127,30 @@ class MessageProcessor:
                 )
             ).all()
             if not waiting:
-                return False
+                return False, None
             message = waiting[0]
             conversation = await session.get_one(Conversation, conversation_id)
             if conversation.status == "bot":
-                await self._answer(session, conversation, message)
+                replies = await self._answer(session, conversation, message)
             else:
                 replies = await self._desk.relay(session, conversation, message)
                 if conversation.status == "bot" and not replies:
                     # The desk handed the chat back without a word (e.g. a new question instead
                     # of the satisfaction rating): the assistant answers this message itself.
-                    await self._answer(session, conversation, message)
-                else:
-                    await enqueue_replies(
-                        session, conversation, replies, author="bot", language=conversation.language, in_reply_to=message.id
-                    )
+                    replies = await self._answer(session, conversation, message)
+            await enqueue_replies(
+                session, conversation, replies, author="bot", language=conversation.language,
+                in_reply_to=message.id, delivered=message.id == answering,
+            )
             message.processed_at = self._clock()
-            return len(waiting) > 1
+            queued = session.info.get(QUEUED, False)
+        if queued:
+            self._on_replies()
+        return len(waiting) > 1, list(replies) if message.id == answering else None
 
-    async def _answer(self, session: AsyncSession, conversation: Conversation, message: Message) -> None:
+    async def _answer(self, session: AsyncSession, conversation: Conversation, message: Message) -> tuple[Reply, ...]:
+        """Run the message through the dialogue; return the replies (the desk's included when
+        the dialogue hands the chat to a person)."""
         state = ConversationState.from_json(conversation.state)
         incoming = IncomingMessage(
             key=ConversationKey(conversation.channel, conversation.user_id),
@@ -156,6 +170,4 @@ class MessageProcessor:
         replies = turn.replies
         if turn.handoff is not None:
             replies += await self._desk.request(session, conversation, turn.handoff, message)
-        await enqueue_replies(
-            session, conversation, replies, author="bot", language=turn.state.language, in_reply_to=message.id
-        )
+        return replies

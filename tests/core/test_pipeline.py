@@ -25,18 +25,37 @@ async def count(core: Core, model: type, *where: object) -> int:
         return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
 
+async def receive_processed(core: Core, message: IncomingMessage) -> None:
+    """Accept as a pushing channel does (replies go through the outbox) and wait for processing."""
+    await core.assistant.receive(message)
+    await wait_until_processed(core)
+
+
 @pytest.mark.asyncio
 async def test_message_is_persisted_answered_and_delivered(core: Core) -> None:
+    await receive_processed(core, incoming("u1", "m1", "hello"))
+    await core.dispatcher.deliver_due()
+    assert core.sender.sent == [("u1", "echo: hello"), ("u1", "turn 1")]
+    async with core.sessions() as session:
+        inbound = await session.scalar(select(Message).where(Message.direction == "in"))
+        assert inbound is not None and inbound.processed_at is not None
+        assert inbound.intent == "echo" and inbound.confidence == 1.0
+        statuses = (await session.scalars(select(OutboxEntry.status))).all()
+        assert statuses == ["sent", "sent"]
+
+
+@pytest.mark.asyncio
+async def test_replies_handed_to_the_waiting_caller_are_recorded_as_sent_not_sent_again(core: Core) -> None:
     accepted, replies = await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))
     assert [r.text for r in replies] == ["echo: hello", "turn 1"]
     assert replies[0].buttons[0].payload == "again"
     await core.dispatcher.deliver_due()
-    assert core.sender.sent == [("u1", "echo: hello"), ("u1", "turn 1")]
+    assert core.sender.sent == []  # the caller (an HTTP response) delivered them
     async with core.sessions() as session:
         inbound = await session.get_one(Message, accepted.message_id)
-        assert inbound.processed_at is not None and inbound.intent == "echo" and inbound.confidence == 1.0
-        statuses = (await session.scalars(select(OutboxEntry.status))).all()
-        assert statuses == ["sent", "sent"]
+        assert inbound.processed_at is not None
+        entries = (await session.scalars(select(OutboxEntry))).all()
+        assert [(e.status, e.attempts, e.delivered_at is not None) for e in entries] == [("sent", 1, True)] * 2
 
 
 @pytest.mark.asyncio
@@ -76,7 +95,7 @@ async def test_messages_of_one_conversation_are_processed_in_order(core: Core) -
 @pytest.mark.asyncio
 async def test_transient_failures_are_retried_in_order_and_permanent_ones_recorded(core: Core) -> None:
     core.sender.fail_next = ["transient", "retry_after"]
-    await core.assistant.receive_and_wait(incoming("u1", "m1", "one"))
+    await receive_processed(core, incoming("u1", "m1", "one"))
     for _ in range(50):
         await core.dispatcher.deliver_due()
         if len(core.sender.sent) == 2:
@@ -88,7 +107,7 @@ async def test_transient_failures_are_retried_in_order_and_permanent_ones_record
     assert attempts == [3, 1]
 
     core.sender.fail_next = ["permanent"]
-    await core.assistant.receive_and_wait(incoming("u1", "m2", "two"))
+    await receive_processed(core, incoming("u1", "m2", "two"))
     await core.dispatcher.deliver_due()
     async with core.sessions() as session:
         failed = (await session.scalars(select(OutboxEntry).where(OutboxEntry.status == "failed"))).all()
@@ -99,7 +118,7 @@ async def test_transient_failures_are_retried_in_order_and_permanent_ones_record
 @pytest.mark.asyncio
 async def test_gives_up_after_max_attempts(core: Core) -> None:
     core.sender.fail_next = ["transient"] * 10
-    await core.assistant.receive_and_wait(incoming("u1", "m1", "x"))
+    await receive_processed(core, incoming("u1", "m1", "x"))
     for _ in range(40):
         await core.dispatcher.deliver_due()
         await asyncio.sleep(0.02)
@@ -142,7 +161,8 @@ async def test_bot_is_silent_while_a_person_owns_the_chat(core: Core) -> None:
 async def test_two_dispatchers_deliver_each_reply_once(core: Core) -> None:
     other = OutboxDispatcher(core.sessions, {"test": core.sender}, RetryPolicy(3, 0.01, 0.05))
     for n in range(5):
-        await core.assistant.receive_and_wait(incoming(f"u{n}", f"m{n}", "x"))
+        await core.assistant.receive(incoming(f"u{n}", f"m{n}", "x"))
+    await wait_until_processed(core)
     await asyncio.gather(core.dispatcher.deliver_due(), other.deliver_due(), core.dispatcher.deliver_due())
     await core.dispatcher.deliver_due()
     assert sorted(core.sender.sent) == sorted([(f"u{n}", t) for n in range(5) for t in ("echo: x", "turn 1")])
