@@ -8,7 +8,8 @@ Signals, strongest first:
    the training data (the only signal that knows *Russian typed in Latin letters*, since its
    training set adds a transliteration of every Cyrillic example), lingua restricted to
    az/ru/en (robust general-purpose Azerbaijani vs English), and a small lexicon of
-   function words.
+   function words. Lingua, the costliest signal, is consulted only when its share could change
+   the winner or whether the winner is confident.
 
 Very short messages, and messages none of whose words is known (in the training vocabulary or
 the lexicon — "asdkjh qwe", "lkjlkj"), are never *confident*: the caller then keeps the
@@ -70,6 +71,8 @@ MIN_CONFIDENT_LETTERS = 4
 #: The blended score the winner needs to be confident.
 MIN_CONFIDENT_SCORE = 0.6
 _WEIGHTS = {"model": 0.5, "lingua": 0.3, "lexicon": 0.2}
+# The most lingua can move a score, plus slack for floating-point rounding.
+_LINGUA_REACH = _WEIGHTS["lingua"] + 1e-9
 #: Folded words shorter than this never count as known: repeated-letter squeezing turns
 #: keyboard mashing such as "aaaa" into "a", which is an English word.
 MIN_KNOWN_WORD_LETTERS = 2
@@ -123,11 +126,10 @@ class LanguageIdentifier:
 
     def identify(self, text: str, hint: str | None = None) -> tuple[str, bool]:
         """Return ``(language, confident)``; unconfident guesses defer to ``hint`` if given."""
-        letters = sum(1 for ch in text if ch.isalpha())
-        language, score = self._guess(text)
-        confident = (
-            letters >= MIN_CONFIDENT_LETTERS and score >= MIN_CONFIDENT_SCORE and self.has_known_word(text)
-        )
+        can_be_confident = sum(map(str.isalpha, text)) >= MIN_CONFIDENT_LETTERS and self.has_known_word(text)
+        if not can_be_confident and hint in LANGUAGES:
+            return str(hint), False  # whatever the guess, the hint wins
+        language, confident = self._guess(text, can_be_confident)
         if not confident and hint in LANGUAGES:
             return str(hint), False
         return language, confident
@@ -137,37 +139,54 @@ class LanguageIdentifier:
         words = _WORD.findall(transliterate_ru(fold(text)))
         return any(len(word) >= MIN_KNOWN_WORD_LETTERS and word in self._known_words for word in words)
 
-    def _guess(self, text: str) -> tuple[str, float]:
+    def _guess(self, text: str, can_be_confident: bool) -> tuple[str, bool]:
+        """The likeliest language, and whether it is confident: ``can_be_confident`` and a
+        score of at least :data:`MIN_CONFIDENT_SCORE`."""
         cyrillic = len(_CYRILLIC.findall(text))
         latin = len(_LATIN.findall(text))
         if cyrillic == 0 and latin == 0:
-            return DEFAULT_LANGUAGE, 0.0
+            return DEFAULT_LANGUAGE, False
         if cyrillic > latin:
-            return ("az", 1.0) if _AZ_CYRILLIC.search(text) else ("ru", 1.0)
+            return ("az" if _AZ_CYRILLIC.search(text) else "ru"), can_be_confident
         if _AZ_LATIN.search(text):
-            return "az", 1.0
-        scores = self.latin_scores(text)
-        best = max(scores, key=scores.__getitem__)
-        return best, scores[best]
-
-    def latin_scores(self, text: str) -> dict[str, float]:
-        """Blend of trained model, lingua and lexicon scores for ASCII-Latin ``text``."""
+            return "az", can_be_confident
         folded = fold(text)
-        model: dict[str, float] = {}
-        if self._latin_scorer is not None:
-            probabilities = self._latin_scorer.predict_proba(folded)
-            model = dict(zip(self._latin_scorer.classes, probabilities.tolist(), strict=True))
-        lingua = {
+        model, lexicon = self._model_scores(folded), _lexicon_scores(folded)
+        # Lingua adds 0.3 × a value in [0, 1] to each language: skip it (the costliest signal)
+        # when that cannot change the winner nor which side of the threshold its score is on.
+        without_lingua = {lang: _blend(model, {}, lexicon, lang) for lang in LANGUAGES}
+        best, runner_up = sorted(LANGUAGES, key=without_lingua.__getitem__, reverse=True)[:2]
+        floor = without_lingua[best]
+        if floor - without_lingua[runner_up] > _LINGUA_REACH:
+            if not can_be_confident or floor >= MIN_CONFIDENT_SCORE:
+                return best, can_be_confident
+            if floor + _LINGUA_REACH < MIN_CONFIDENT_SCORE:
+                return best, False
+        lingua = self._lingua_scores(folded)
+        scores = {lang: _blend(model, lingua, lexicon, lang) for lang in LANGUAGES}
+        best = max(scores, key=scores.__getitem__)
+        return best, can_be_confident and scores[best] >= MIN_CONFIDENT_SCORE
+
+    def _model_scores(self, folded: str) -> dict[str, float]:
+        if self._latin_scorer is None:
+            return {}
+        probabilities = self._latin_scorer.predict_proba(folded)
+        return dict(zip(self._latin_scorer.classes, probabilities.tolist(), strict=True))
+
+    def _lingua_scores(self, folded: str) -> dict[str, float]:
+        return {
             _LINGUA_CODES[value.language]: value.value
             for value in self._lingua.compute_language_confidence_values(folded)
         }
-        lexicon = _lexicon_scores(folded)
-        return {
-            lang: _WEIGHTS["model"] * model.get(lang, 0.0)
-            + _WEIGHTS["lingua"] * lingua.get(lang, 0.0)
-            + _WEIGHTS["lexicon"] * lexicon[lang]
-            for lang in LANGUAGES
-        }
+
+
+def _blend(model: dict[str, float], lingua: dict[str, float], lexicon: dict[str, float], lang: str) -> float:
+    """The weighted score of ``lang``; a signal missing from its dict counts 0."""
+    return (
+        _WEIGHTS["model"] * model.get(lang, 0.0)
+        + _WEIGHTS["lingua"] * lingua.get(lang, 0.0)
+        + _WEIGHTS["lexicon"] * lexicon[lang]
+    )
 
 
 def _lexicon_scores(folded: str) -> dict[str, float]:

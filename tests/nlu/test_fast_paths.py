@@ -1,12 +1,16 @@
-"""The fast single-text scorer agrees with scikit-learn on the real model, for every training
-and dev message (the small fixture model is checked in ``test_model.py``)."""
+"""Per-message shortcuts give exactly the slow paths' answers on the real model, for every
+training and dev message: the fast scorer agrees with scikit-learn (the small fixture model
+is checked in ``test_model.py``), and language identification skipping lingua agrees with
+always blending it in."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from nlu import NluModel
+from nlu import NluModel, language
 from nlu.data import load_examples
 from nlu.linear_scorer import LinearTextScorer
 from nlu.normalise import fold
@@ -32,3 +36,13 @@ def test_latin_language_scorer_equals_sklearn_on_all_data(real_nlu: NluModel, te
     folded = [fold(text) for text in texts]  # what LanguageIdentifier scores
     actual = np.vstack([scorer.predict_proba(text) for text in folded])
     np.testing.assert_allclose(actual, pipeline.predict_proba(folded), rtol=1e-9, atol=1e-12)
+
+
+def test_skipping_lingua_never_changes_the_guess(
+    real_nlu: NluModel, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identifier = real_nlu._languages
+    cases = [(text, can_be_confident) for text in texts for can_be_confident in (True, False)]
+    fast = [identifier._guess(text, can_be_confident) for text, can_be_confident in cases]
+    monkeypatch.setattr(language, "_LINGUA_REACH", math.inf)  # lingua can always matter: never skipped
+    assert fast == [identifier._guess(text, can_be_confident) for text, can_be_confident in cases]
