@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from nlu.entities.vocabulary import has_digit
 from nlu.types import Entity
 
 _CUE = (
@@ -23,6 +24,8 @@ _LONG_DIGITS = re.compile(r"(?<![\w+.,/-])(?P<number>[1-9]\d{6,14})(?![\w.,/-])"
 
 def find_application_numbers(original: str, folded: str) -> Iterator[Entity]:
     """Yield application-number entities; ``folded`` is ``fold_aligned(original)``."""
+    if not has_digit(original):  # every pattern needs one
+        return
     for pattern, text in ((_CUED, folded), (_CODE, original), (_LONG_DIGITS, original)):
         for match in pattern.finditer(text):
             start, end = match.span("number")

@@ -19,7 +19,7 @@ from functools import cache
 
 from babel import Locale
 
-from nlu.entities.vocabulary import COUNT, UNIT, count_value, matched_unit
+from nlu.entities.vocabulary import COUNT, UNIT, count_value, has_digit, matched_unit
 from nlu.normalise import fold_aligned, transliterate_ru
 from nlu.types import DurationUnit, Entity
 
@@ -98,6 +98,8 @@ def find_dates(original: str, folded: str, today: date) -> Iterator[Entity]:
     for pattern in _LATER:
         for match in pattern.finditer(folded):
             yield _entity(original, match, _shift(today, match, +1))
+    if not has_digit(folded):  # numeric dates and day + month names need one
+        return
     for match in _NUMERIC.finditer(folded):
         if (numeric := _numeric_date(match)) is not None:
             yield _entity(original, match, numeric)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
+from nlu.entities.vocabulary import has_digit
 from nlu.types import Entity, Money
 
 # Currency words over fold_aligned text (Azerbaijani and Russian ones take endings).
@@ -32,6 +33,8 @@ _GROUPED = re.compile(r"\d{1,3}(?:([ \u00a0.,])\d{3})+")
 
 def find_money(original: str, folded: str) -> Iterator[Entity]:
     """Yield money entities; ``folded`` is ``fold_aligned(original)``."""
+    if not has_digit(folded):  # every amount has one
+        return
     for pattern in _PATTERNS:
         for match in pattern.finditer(folded):
             amount = parse_amount(match.group("amount"))

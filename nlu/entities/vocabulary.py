@@ -43,6 +43,14 @@ UNIT_PATTERNS: dict[DurationUnit, str] = {
 UNIT = "(?:" + "|".join(f"(?P<u_{unit}>{p})" for unit, p in UNIT_PATTERNS.items()) + ")"
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds a decimal digit; patterns that need one can skip text without."""
+    return _DIGIT.search(text) is not None
+
+
 def count_value(match: re.Match[str]) -> int:
     """The integer value of the :data:`COUNT` part of ``match``."""
     if digits := match.group("n"):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlu.normalise import fold, fold_aligned, skeleton, transliterate_ru
+from nlu.normalise import _fold_char, fold, fold_aligned, skeleton, transliterate_ru
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,17 @@ def test_skeleton_merges_spelling_variants(one: str, other: str) -> None:
 
 def test_skeleton_keeps_different_words_apart() -> None:
     assert skeleton("viza") != skeleton("qeydiyyat")
+
+
+def test_fold_aligned_table_folds_every_character_like_the_per_character_rule() -> None:
+    below_end = "".join(chr(code) for code in range(0x3000))  # one translate of the table
+    assert fold_aligned(below_end) == "".join(_fold_char(ch) for ch in below_end)
+    assert all(fold_aligned(chr(code)) == _fold_char(chr(code)) for code in range(0x3100))
+
+
+@given(st.text(max_size=200))
+def test_fold_aligned_is_the_per_character_rule(text: str) -> None:
+    assert fold_aligned(text) == "".join(_fold_char(ch) for ch in text)
 
 
 @given(st.text(max_size=200))
