@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from nlu.intents import OUT_OF_SCOPE
-from nlu.normalise import fold, skeleton, transliterate_ru
+from nlu.normalise import fold, latin_skeleton, skeleton, transliterate_ru
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,13 @@ CALIBRATION_SEED = 13
 def latin_fold(text: str) -> str:
     """Folded text with Cyrillic transliterated: the main classification view."""
     return transliterate_ru(fold(text))
+
+
+def preprocessed_views(text: str) -> dict[Callable[[str], str], str]:
+    """``text`` through each preprocessor of :func:`build_classifier`, keyed by preprocessor
+    (for :meth:`~nlu.linear_scorer.LinearTextScorer.predict_proba`), folding only once."""
+    latin = latin_fold(text)
+    return {latin_fold: latin, skeleton: latin_skeleton(latin)}
 
 
 @dataclass(frozen=True, slots=True)

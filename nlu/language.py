@@ -124,9 +124,14 @@ class LanguageIdentifier:
         self._lingua = lingua or build_lingua_detector()
         self._known_words = frozenset(known_words).union(*_LEXICON.values())
 
-    def identify(self, text: str, hint: str | None = None) -> tuple[str, bool]:
-        """Return ``(language, confident)``; unconfident guesses defer to ``hint`` if given."""
-        can_be_confident = sum(map(str.isalpha, text)) >= MIN_CONFIDENT_LETTERS and self.has_known_word(text)
+    def identify(self, text: str, hint: str | None = None, latin: str | None = None) -> tuple[str, bool]:
+        """Return ``(language, confident)``; unconfident guesses defer to ``hint`` if given.
+
+        ``latin`` is ``transliterate_ru(fold(text))`` if the caller has it already.
+        """
+        can_be_confident = sum(map(str.isalpha, text)) >= MIN_CONFIDENT_LETTERS and self.has_known_word(
+            text, latin
+        )
         if not can_be_confident and hint in LANGUAGES:
             return str(hint), False  # whatever the guess, the hint wins
         language, confident = self._guess(text, can_be_confident)
@@ -134,9 +139,10 @@ class LanguageIdentifier:
             return str(hint), False
         return language, confident
 
-    def has_known_word(self, text: str) -> bool:
-        """Whether any word of ``text`` is in the training vocabulary or the lexicon."""
-        words = _WORD.findall(transliterate_ru(fold(text)))
+    def has_known_word(self, text: str, latin: str | None = None) -> bool:
+        """Whether any word of ``text`` is in the training vocabulary or the lexicon
+        (``latin``: as in :meth:`identify`)."""
+        words = _WORD.findall(transliterate_ru(fold(text)) if latin is None else latin)
         return any(len(word) >= MIN_KNOWN_WORD_LETTERS and word in self._known_words for word in words)
 
     def _guess(self, text: str, can_be_confident: bool) -> tuple[str, bool]:

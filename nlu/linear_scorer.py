@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,10 +77,16 @@ class LinearTextScorer:
         self._intercept = np.asarray(model.intercept_, dtype=np.float64)
         self.classes: tuple[str, ...] = tuple(str(c) for c in model.classes_)
 
-    def predict_proba(self, text: str) -> np.ndarray:
-        """Probabilities over :attr:`classes` for one text."""
+    def predict_proba(
+        self, text: str, preprocessed: Mapping[Callable[[str], str], str] | None = None
+    ) -> np.ndarray:
+        """Probabilities over :attr:`classes` for one text.
+
+        ``preprocessed`` may hold outputs of the vectorizers' preprocessors for ``text`` that
+        the caller already has, keyed by preprocessor; the others are computed here.
+        """
         logits = self._intercept.copy()
-        preprocessed: dict[Callable[[str], str], str] = {}
+        preprocessed = dict(preprocessed or {})
         for part in self._parts:
             if (document := preprocessed.get(part.preprocessor)) is None:
                 document = preprocessed[part.preprocessor] = part.preprocessor(text)

@@ -24,6 +24,8 @@ from sklearn.pipeline import Pipeline
 from nlu.classifier import (
     DEFAULT_PARAMS,
     ClassifierParams,
+    latin_fold,
+    preprocessed_views,
     train_classifier,
     training_words,
 )
@@ -101,8 +103,9 @@ class NluModel:
         cut text that entity offsets index.
         """
         text = text[:MAX_PARSE_CHARS]
-        language, confident = self._languages.identify(text, language_hint)
-        ranking = self._ranking(self._scorer.predict_proba(text))
+        views = preprocessed_views(text)
+        language, confident = self._languages.identify(text, language_hint, latin=views[latin_fold])
+        ranking = self._ranking(self._scorer.predict_proba(text, views))
         entities = extract_entities(text, today or date.today())
         return ParseResult(
             text=text,

@@ -165,7 +165,11 @@ def skeleton(text: str) -> str:
     >>> skeleton("şəhadətnamə") == skeleton("shehadetname")
     True
     """
-    latin = transliterate_ru(fold(text))
+    return latin_skeleton(transliterate_ru(fold(text)))
+
+
+def latin_skeleton(latin: str) -> str:
+    """:func:`skeleton` of text that is already ``transliterate_ru(fold(text))``."""
     key = _SKELETON_PATTERN.sub(lambda m: _SKELETON_TARGET[m.group(0)], latin)
     return _REPEATED_LETTER.sub(_ONE_LETTER, key)
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from nlu import NluModel, language
+from nlu.classifier import preprocessed_views
 from nlu.data import load_examples
 from nlu.linear_scorer import LinearTextScorer
 from nlu.normalise import fold
@@ -25,8 +26,11 @@ def texts() -> list[str]:
 def test_intent_scorer_equals_sklearn_on_all_data(real_nlu: NluModel, texts: list[str]) -> None:
     pipeline = real_nlu._state.intent_pipeline
     scorer = LinearTextScorer(pipeline)
+    expected = pipeline.predict_proba(texts)
     actual = np.vstack([scorer.predict_proba(text) for text in texts])
-    np.testing.assert_allclose(actual, pipeline.predict_proba(texts), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(actual, expected, rtol=1e-9, atol=1e-12)
+    with_views = np.vstack([scorer.predict_proba(text, preprocessed_views(text)) for text in texts])
+    np.testing.assert_array_equal(with_views, actual)
 
 
 def test_latin_language_scorer_equals_sklearn_on_all_data(real_nlu: NluModel, texts: list[str]) -> None:
