@@ -3,7 +3,9 @@
 Starts a server (SQLite), samples it with py-spy (``pip install py-spy``) while the load generator
 runs one level, and prints the share of the event-loop thread's samples per library and the
 project functions with the most inclusive time. Idle time (waiting in ``select``) is shown too: a
-mostly idle loop with slow answers means waiting — for the database threads — not computing.
+mostly idle loop with slow answers means waiting, not computing. SQLAlchemy runs statements in
+greenlets, whose samples py-spy reports without the calling project frames: the per-library
+shares include them, the inclusive project figures do not.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def summarise(raw: Path, top: int) -> None:
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
         if not count.isdigit() or "MainThread" not in frames[0]:  # other threads; broken lines
-            continue  # aiosqlite's worker threads and the executor are reported by their effect
+            continue  # worker threads (a locked SQLite BEGIN, the executor) are reported by their effect
         samples = int(count)
         total += samples
         by_library[library(frames[-1])] += samples

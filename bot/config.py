@@ -42,7 +42,7 @@ class DatabaseSettings(_Section):
     echo: bool = False
 
     def resolved_url(self, data_dir: Path) -> str:
-        return self.url or f"sqlite+aiosqlite:///{data_dir / 'migassist.db'}"
+        return self.url or f"sqlite:///{data_dir / 'migassist.db'}"
 
 
 class NluSettings(_Section):

@@ -8,6 +8,7 @@ is unreadable, of another format version, or trained from other data is retraine
 
 from __future__ import annotations
 
+import heapq
 import logging
 import pickle
 import time
@@ -122,8 +123,10 @@ class NluModel:
         return [self._ranking(row) for row in self._state.intent_pipeline.predict_proba(texts)]
 
     def _ranking(self, probabilities: np.ndarray) -> tuple[IntentScore, ...]:
-        best = np.argsort(-probabilities, kind="stable")[:RANKING_SIZE]
-        return tuple(IntentScore(self._scorer.classes[i], float(probabilities[i])) for i in best)
+        """The top intents, best first; ties keep class order (``nlargest`` is a stable sort)."""
+        values = probabilities.tolist()
+        best = heapq.nlargest(RANKING_SIZE, range(len(values)), key=values.__getitem__)
+        return tuple(IntentScore(self._scorer.classes[i], values[i]) for i in best)
 
     def save(self, path: Path) -> None:
         """Write the model atomically (a crash mid-write never leaves a half file in place)."""

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_project_config_file_loads_with_sqlite_default(tmp_path: Path) -> None:
     config = load_config(ROOT / "config.yml", environ={})
-    assert config.settings.database_url == f"sqlite+aiosqlite:///{ROOT / 'data' / 'migassist.db'}"
+    assert config.settings.database_url == f"sqlite:///{ROOT / 'data' / 'migassist.db'}"
     assert config.settings.server.max_message_chars == 4096
 
 
@@ -70,4 +70,4 @@ def test_cli_reports_invalid_config_with_non_zero_exit(tmp_path: Path) -> None:
 def test_top_level_setting_from_environment(tmp_path: Path) -> None:
     config = load_config(ROOT / "config.yml", environ={"MIGASSIST_DATA_DIR": str(tmp_path)})
     assert config.settings.data_dir == tmp_path
-    assert config.settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'migassist.db'}"
+    assert config.settings.database_url == f"sqlite:///{tmp_path / 'migassist.db'}"

@@ -16,7 +16,7 @@ from bot.storage.migrate import SchemaOutOfDate, ensure_schema, upgrade_async
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'schema.db'}"
+        return f"sqlite:///{tmp_path / 'schema.db'}"
     return str(request.getfixturevalue("postgres_url"))
 
 

@@ -55,7 +55,8 @@ async def reply_directly(
             return False
         conversation = await session.get_one(Conversation, stored.conversation_id)
         await enqueue_replies(
-            session, conversation, replies, author="bot", language=conversation.language, in_reply_to=stored.message_id
+            session, conversation.id, conversation.channel, replies, author="bot", language=conversation.language,
+            in_reply_to=stored.message_id,
         )
     return True
 

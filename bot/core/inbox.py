@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from types import ModuleType
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,47 +27,63 @@ class Accepted:
     duplicate: bool
 
 
-def _insert(session: AsyncSession, table: type) -> postgresql.Insert | sqlite.Insert:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+_C = Conversation.__table__
+_M = Message.__table__
 
 
-async def _conversation_with_inbound(session: AsyncSession, key: ConversationKey, inbound_at: datetime) -> int:
-    """Return the conversation's id, creating the row if needed, and note that a message from
-    the user arrived at ``inbound_at`` (kept if it is the latest). One statement, safe under
-    concurrency."""
-    now = utcnow()
-    insert = _insert(session, Conversation).values(
-        channel=key.channel, user_id=key.user_id, state="{}", status="bot", created_at=now, updated_at=now,
-        last_inbound_at=inbound_at,
+def _upsert_conversation(dialect: ModuleType) -> Any:
+    insert = dialect.insert(_C).values(
+        channel=bindparam("channel"), user_id=bindparam("user_id"), state="{}", status="bot",
+        created_at=bindparam("now"), updated_at=bindparam("now"), last_inbound_at=bindparam("inbound_at"),
     )
     latest = case(
-        (Conversation.last_inbound_at.is_(None), insert.excluded.last_inbound_at),
-        (insert.excluded.last_inbound_at > Conversation.last_inbound_at, insert.excluded.last_inbound_at),
-        else_=Conversation.last_inbound_at,
+        (_C.c.last_inbound_at.is_(None), insert.excluded.last_inbound_at),
+        (insert.excluded.last_inbound_at > _C.c.last_inbound_at, insert.excluded.last_inbound_at),
+        else_=_C.c.last_inbound_at,
     )
     # DO UPDATE rather than DO NOTHING, so that RETURNING also gives the id of an existing row.
-    found = await session.scalar(
-        insert.on_conflict_do_update(index_elements=["channel", "user_id"], set_={"last_inbound_at": latest})
-        .returning(Conversation.id)
+    return insert.on_conflict_do_update(index_elements=["channel", "user_id"], set_={"last_inbound_at": latest}).returning(
+        _C.c.id
     )
-    assert found is not None
-    return found
+
+
+def _insert_message(dialect: ModuleType) -> Any:
+    return (
+        dialect.insert(_M)
+        .values(
+            conversation_id=bindparam("conversation_id"), channel=bindparam("channel"), direction="in", author="user",
+            platform_message_id=bindparam("platform_id"), text=bindparam("body"), payload=bindparam("button"),
+            language_hint=bindparam("hint"), kind="text", created_at=bindparam("received_at"),
+            processed_at=bindparam("processed"),
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+        .returning(_M.c.id)
+    )
+
+
+# Prepared once per database dialect (accepting is on every message's path); the conversation
+# upsert finds or creates the conversation and notes the latest inbound time in one statement.
+_UPSERT_CONVERSATION = {"postgresql": _upsert_conversation(postgresql), "sqlite": _upsert_conversation(sqlite)}
+_INSERT_MESSAGE = {"postgresql": _insert_message(postgresql), "sqlite": _insert_message(sqlite)}
+_FIND_MESSAGE = select(_M.c.id).where(_M.c.channel == bindparam("channel"), _M.c.platform_message_id == bindparam("platform_id"))
+
+
+_LAST_INBOUND = (
+    select(func.coalesce(func.max(_M.c.id), 0))
+    .where(_M.c.conversation_id == bindparam("conversation_id"), _M.c.direction == "in")
+    .scalar_subquery()
+)
+_OFFERED_BUTTONS = (
+    select(_M.c.buttons)
+    .where(_M.c.conversation_id == bindparam("conversation_id"), _M.c.direction == "out", _M.c.id > _LAST_INBOUND)
+    .order_by(_M.c.id)
+)
 
 
 async def offered_buttons(session: AsyncSession, conversation_id: int) -> dict[str, str]:
     """Payload → title of the buttons offered since the user's last message (one answer may
     span several replies)."""
-    last_inbound = (
-        select(func.coalesce(func.max(Message.id), 0))
-        .where(Message.conversation_id == conversation_id, Message.direction == "in")
-        .scalar_subquery()
-    )
-    rows = await session.scalars(
-        select(Message.buttons)
-        .where(Message.conversation_id == conversation_id, Message.direction == "out", Message.id > last_inbound)
-        .order_by(Message.id)
-    )
+    rows = await session.scalars(_OFFERED_BUTTONS, {"conversation_id": conversation_id})
     return {b["payload"]: b["title"] for raw in rows for b in json.loads(raw or "[]")}
 
 
@@ -77,36 +95,26 @@ async def store_inbound(
 
     ``typed_payloads``: the sender presses a button by sending its payload as text (Rasa's REST
     convention); such a text is stored as the press of the button offered last."""
-    conversation_id = await _conversation_with_inbound(session, message.key, message.received_at)
+    dialect = session.bind.dialect.name
+    conversation_id = await session.scalar(
+        _UPSERT_CONVERSATION[dialect],
+        {"channel": message.key.channel, "user_id": message.key.user_id, "now": utcnow(), "inbound_at": message.received_at},
+    )
+    assert conversation_id is not None
     if typed_payloads and message.payload is None:
         title = (await offered_buttons(session, conversation_id)).get(message.text)
         if title is not None:
             message = dataclasses.replace(message, text=title, payload=message.text)
+    ids = {"channel": message.key.channel, "platform_id": message.message_id}
     inserted = await session.scalar(
-        _insert(session, Message)
-        .values(
-            conversation_id=conversation_id,
-            channel=message.key.channel,
-            direction="in",
-            author="user",
-            platform_message_id=message.message_id,
-            text=message.text,
-            payload=message.payload,
-            language_hint=message.language_hint,
-            kind="text",
-            created_at=message.received_at,
-            processed_at=processed_at,
-        )
-        .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
-        .returning(Message.id)
+        _INSERT_MESSAGE[dialect],
+        {
+            **ids, "conversation_id": conversation_id, "body": message.text, "button": message.payload,
+            "hint": message.language_hint, "received_at": message.received_at, "processed": processed_at,
+        },
     )
     if inserted is None:
-        existing = await session.scalar(
-            select(Message.id).where(
-                Message.channel == message.key.channel,
-                Message.platform_message_id == message.message_id,
-            )
-        )
+        existing = await session.scalar(_FIND_MESSAGE, ids)
         assert existing is not None
         return Accepted(conversation_id, existing, duplicate=True)
     return Accepted(conversation_id, inserted, duplicate=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable, Mapping
 
-from sqlalchemy import Row, Select, or_, select, update
+from sqlalchemy import Row, Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
@@ -37,10 +37,15 @@ def reply_from_row(message: Message) -> Reply:
 #: ``session.info`` key set when a transaction queued replies for the dispatcher.
 QUEUED = "migassist.outbox_queued"
 
+_MESSAGES = Message.__table__
+_INSERT_REPLIES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
+_INSERT_ENTRIES = insert(OutboxEntry.__table__)
+
 
 async def enqueue_replies(
     session: AsyncSession,
-    conversation: Conversation,
+    conversation_id: int,
+    channel: str,
     replies: Iterable[Reply],
     *,
     author: str,
@@ -48,38 +53,37 @@ async def enqueue_replies(
     in_reply_to: int | None = None,
     delivered: bool = False,
 ) -> list[Message]:
-    """Store replies as outbound messages plus outbox entries (inside the caller's transaction).
+    """Store replies as outbound messages plus outbox entries (inside the caller's transaction);
+    return the stored messages (detached from the session: read them, do not change them).
 
     ``delivered``: the caller hands the replies over itself, in the response to the request that
     asked (REST); their entries are recorded as sent, and the dispatcher has nothing to do."""
     now = utcnow()
-    rows: list[Message] = []
-    for reply in replies:
-        message = Message(
-            conversation_id=conversation.id,
-            channel=conversation.channel,
-            direction="out",
-            author=author,
-            text=reply.text,
-            buttons=reply_to_json(reply),
-            kind=reply.kind,
-            language=language,
-            in_reply_to=in_reply_to,
-            created_at=now,
-        )
-        session.add(message)
-        rows.append(message)
+    rows = [
+        {
+            "conversation_id": conversation_id, "channel": channel, "direction": "out", "author": author,
+            "text": reply.text, "buttons": reply_to_json(reply), "kind": reply.kind, "language": language,
+            "in_reply_to": in_reply_to, "created_at": now,
+        }
+        for reply in replies
+    ]
     if not rows:
-        return rows
-    await session.flush()
-    outcome: dict[str, object] = {"status": "sent", "attempts": 1, "delivered_at": now} if delivered else {}
-    for message in rows:
-        session.add(
-            OutboxEntry(conversation_id=conversation.id, message_id=message.id, next_attempt_at=now, created_at=now, **outcome)
-        )
+        return []
+    # Core statements, not the ORM unit of work: this is on every message's path.
+    ids = (await session.execute(_INSERT_REPLIES, rows)).scalars().all()
+    outcome: dict[str, object] = {"status": "sent", "attempts": 1, "delivered_at": now} if delivered else {
+        "status": "pending", "attempts": 0, "delivered_at": None
+    }
+    await session.execute(
+        _INSERT_ENTRIES,
+        [
+            {"conversation_id": conversation_id, "message_id": message_id, "next_attempt_at": now, "created_at": now, **outcome}
+            for message_id in ids
+        ],
+    )
     if not delivered:
         session.info[QUEUED] = True
-    return rows
+    return [Message(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)]
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Callable, Protocol
+from typing import Callable, NamedTuple, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
 from bot.core.outbox import QUEUED, enqueue_replies
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
-from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Turn
+from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Turn, Understanding
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,8 @@ class MessageProcessor:
                 if reply_for is not None:
                     language = conversation.language or message.language_hint
                     await enqueue_replies(
-                        session, conversation, (reply_for(language),), author="bot", language=language, in_reply_to=message.id
+                        session, conversation.id, conversation.channel, (reply_for(language),), author="bot",
+                        language=language, in_reply_to=message.id,
                     )
                 message.processed_at = self._clock()
         self._on_replies()
@@ -114,60 +115,119 @@ class MessageProcessor:
             await lock_conversation_in_transaction(session, conversation_id)
             # Two rows: the message to process now, and whether another one waits behind it
             # (saves an empty transaction at the end of every burst).
-            waiting = (
-                await session.scalars(
-                    select(Message)
-                    .where(
-                        Message.conversation_id == conversation_id,
-                        Message.direction == "in",
-                        Message.processed_at.is_(None),
-                    )
-                    .order_by(Message.id)
-                    .limit(2)
-                )
-            ).all()
+            waiting = (await session.execute(_PENDING, {"conversation_id": conversation_id})).all()
             if not waiting:
                 return False, None
-            message = waiting[0]
-            conversation = await session.get_one(Conversation, conversation_id)
-            if conversation.status == "bot":
-                replies = await self._answer(session, conversation, message)
+            pending = PendingMessage(*waiting[0])
+            if pending.status == "bot":
+                outcome = await self._answer(session, conversation_id, pending)
             else:
-                replies = await self._desk.relay(session, conversation, message)
-                if conversation.status == "bot" and not replies:
-                    # The desk handed the chat back without a word (e.g. a new question instead
-                    # of the satisfaction rating): the assistant answers this message itself.
-                    replies = await self._answer(session, conversation, message)
-            await enqueue_replies(
-                session, conversation, replies, author="bot", language=conversation.language,
-                in_reply_to=message.id, delivered=message.id == answering,
+                outcome = await self._relay(session, conversation_id, pending)
+            understanding = outcome.understanding
+            await session.execute(
+                _MARK_PROCESSED,
+                {
+                    "message_id": pending.id,
+                    "processed": self._clock(),
+                    "detected_language": understanding.language if understanding else None,
+                    "detected_intent": understanding.intent if understanding else None,
+                    "detected_confidence": understanding.confidence if understanding else None,
+                },
             )
-            message.processed_at = self._clock()
+            await enqueue_replies(
+                session, conversation_id, pending.channel, outcome.replies, author="bot", language=outcome.language,
+                in_reply_to=pending.id, delivered=pending.id == answering,
+            )
             queued = session.info.get(QUEUED, False)
         if queued:
             self._on_replies()
-        return len(waiting) > 1, list(replies) if message.id == answering else None
+        return len(waiting) > 1, list(outcome.replies) if pending.id == answering else None
 
-    async def _answer(self, session: AsyncSession, conversation: Conversation, message: Message) -> tuple[Reply, ...]:
-        """Run the message through the dialogue; return the replies (the desk's included when
-        the dialogue hands the chat to a person)."""
-        state = ConversationState.from_json(conversation.state)
+    async def _answer(self, session: AsyncSession, conversation_id: int, pending: PendingMessage) -> _Outcome:
+        """Run the message through the dialogue and store the new state; the desk's replies are
+        added when the dialogue hands the chat to a person."""
         incoming = IncomingMessage(
-            key=ConversationKey(conversation.channel, conversation.user_id),
-            message_id=message.platform_message_id or str(message.id),
-            text=message.text,
-            received_at=message.created_at,
-            payload=message.payload,
-            language_hint=message.language_hint,
+            key=ConversationKey(pending.channel, pending.user_id),
+            message_id=pending.platform_message_id or str(pending.id),
+            text=pending.text,
+            received_at=pending.created_at,
+            payload=pending.payload,
+            language_hint=pending.language_hint,
         )
-        turn: Turn = self._dialogue.respond(state, incoming, self._clock())
-        if turn.understanding is not None:
-            message.language = turn.understanding.language
-            message.intent = turn.understanding.intent
-            message.confidence = turn.understanding.confidence
-        conversation.state = turn.state.to_json()
-        conversation.language = turn.state.language
+        now = self._clock()
+        turn: Turn = self._dialogue.respond(ConversationState.from_json(pending.state), incoming, now)
+        await session.execute(
+            _SAVE_STATE,
+            {"conversation_id": conversation_id, "new_state": turn.state.to_json(), "new_language": turn.state.language, "now": now},
+        )
         replies = turn.replies
         if turn.handoff is not None:
+            # The desk works on the ORM objects, loaded now with the state just stored.
+            conversation = await session.get_one(Conversation, conversation_id, populate_existing=True)
+            message = await session.get_one(Message, pending.id)
             replies += await self._desk.request(session, conversation, turn.handoff, message)
-        return replies
+        return _Outcome(replies, turn.state.language, turn.understanding)
+
+    async def _relay(self, session: AsyncSession, conversation_id: int, pending: PendingMessage) -> _Outcome:
+        """A person owns or is about to take the chat: the desk decides what the user hears."""
+        conversation = await session.get_one(Conversation, conversation_id)
+        message = await session.get_one(Message, pending.id)
+        replies = await self._desk.relay(session, conversation, message)
+        if conversation.status == "bot" and not replies:
+            # The desk handed the chat back without a word (e.g. a new question instead of the
+            # satisfaction rating): the assistant answers this message itself, from the state
+            # the desk left (written first, so the dialogue's state is not overwritten by it).
+            await session.flush()
+            return await self._answer(session, conversation_id, pending._replace(state=conversation.state))
+        return _Outcome(replies, conversation.language, None)
+
+
+class PendingMessage(NamedTuple):
+    """An unprocessed inbound message with what processing needs of its conversation."""
+
+    id: int
+    platform_message_id: str | None
+    text: str
+    payload: str | None
+    language_hint: str | None
+    created_at: datetime
+    channel: str
+    user_id: str
+    state: str
+    status: str
+
+
+class _Outcome(NamedTuple):
+    replies: tuple[Reply, ...]
+    language: str | None
+    understanding: Understanding | None
+
+
+# The hot path runs prepared Core statements (built once here), not ORM loads and flushes.
+_M = Message.__table__
+_C = Conversation.__table__
+_PENDING = (
+    select(
+        _M.c.id, _M.c.platform_message_id, _M.c.text, _M.c.payload, _M.c.language_hint, _M.c.created_at,
+        _C.c.channel, _C.c.user_id, _C.c.state, _C.c.status,
+    )
+    .join_from(_M, _C, _C.c.id == _M.c.conversation_id)
+    .where(_M.c.conversation_id == bindparam("conversation_id"), _M.c.direction == "in", _M.c.processed_at.is_(None))
+    .order_by(_M.c.id)
+    .limit(2)
+)
+_MARK_PROCESSED = (
+    update(_M)
+    .where(_M.c.id == bindparam("message_id"))
+    .values(
+        processed_at=bindparam("processed"),
+        language=bindparam("detected_language"),
+        intent=bindparam("detected_intent"),
+        confidence=bindparam("detected_confidence"),
+    )
+)
+_SAVE_STATE = (
+    update(_C)
+    .where(_C.c.id == bindparam("conversation_id"))
+    .values(state=bindparam("new_state"), language=bindparam("new_language"), updated_at=bindparam("now"))
+)

@@ -247,7 +247,9 @@ class HandoffQueue:
         self, session: AsyncSession, conversation: Conversation, replies: tuple[Reply, ...], *, author: str = "bot"
     ) -> list[Message]:
         """Send replies to the user through the outbox and show them in the console transcript."""
-        rows = await enqueue_replies(session, conversation, replies, author=author, language=conversation.language)
+        rows = await enqueue_replies(
+            session, conversation.id, conversation.channel, replies, author=author, language=conversation.language
+        )
         publish_after_commit(session, self.hub, [message_event(row) for row in rows])
         return rows
 

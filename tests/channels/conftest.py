@@ -49,7 +49,7 @@ async def channel_server(
         config = make_config(
             # make_config's MIGASSIST_DATA_DIR is not read by load_config (no "__"), so without
             # this every test would share the project's data/migassist.db.
-            MIGASSIST_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'channels.db'}",
+            MIGASSIST_DATABASE_URL=f"sqlite:///{tmp_path / 'channels.db'}",
             MIGASSIST_TELEGRAM__ENABLED="true",
             MIGASSIST_TELEGRAM__BASE_URL=fake_telegram.base_url,
             MIGASSIST_TELEGRAM_TOKEN=telegram_api.TOKEN,

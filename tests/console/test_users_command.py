@@ -29,7 +29,7 @@ async def _login(url: str, username: str, password: str) -> str | None:
 
 
 def test_add_passwd_disable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'users.db'}"
+    url = f"sqlite:///{tmp_path / 'users.db'}"
     assert _run(monkeypatch, url, "add", "olga", "--languages", "az, ru", "--password-stdin", stdin="first password\n") == 0
     assert "created operator olga" in capsys.readouterr().out
     assert asyncio.run(_login(url, "olga", "first password")) == "operator"

@@ -55,7 +55,7 @@ class Core:
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'core.db'}"
+        return f"sqlite:///{tmp_path / 'core.db'}"
     return str(request.getfixturevalue("postgres_url"))
 
 

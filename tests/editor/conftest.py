@@ -36,7 +36,7 @@ def editor_config(make_config: Callable[..., Config], tmp_path: Path, nlu_model_
 
     def factory(**env: str) -> Config:
         settings = {
-            "MIGASSIST_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'editor.db'}",
+            "MIGASSIST_DATABASE_URL": f"sqlite:///{tmp_path / 'editor.db'}",
             "MIGASSIST_KNOWLEDGE_BASE__CONTENT_DIR": str(content),
             "MIGASSIST_NLU__DATA_DIR": str(data),
             "MIGASSIST_NLU__MODEL_PATH": str(model),

@@ -27,7 +27,7 @@ from nlu.paths import TRAINING_DATA_DIR
 
 @pytest_asyncio.fixture
 async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'inbox.db'}"
+    url = f"sqlite:///{tmp_path / 'inbox.db'}"
     await upgrade_async(url)
     engine = create_engine(url)
     yield create_sessionmaker(engine)

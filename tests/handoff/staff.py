@@ -81,6 +81,6 @@ def handoff_config(make_config: Callable[..., Config], tmp_path: Path) -> Callab
     would otherwise put every test's data in the project's ``data/migassist.db``.)"""
 
     def factory(**env: str) -> Config:
-        return make_config(MIGASSIST_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'handoff.db'}", **env)
+        return make_config(MIGASSIST_DATABASE_URL=f"sqlite:///{tmp_path / 'handoff.db'}", **env)
 
     return factory

@@ -26,7 +26,7 @@ CONTACTS = "tables/contacts.yml"
 
 @pytest_asyncio.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'content.db'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'content.db'}")
     table = Base.metadata.tables[ContentRevision.__tablename__]
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: Base.metadata.create_all(sync, tables=[table]))
@@ -117,7 +117,7 @@ async def test_draft_review_publish(session: AsyncSession, seed_files: Mapping[s
 
 def test_cli_export_import_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("MIGASSIST_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("MIGASSIST_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'kb.db'}")
+    monkeypatch.setenv("MIGASSIST_DATABASE_URL", f"sqlite:///{tmp_path / 'kb.db'}")
     seeded = tmp_path / "seeded"
     assert main(["--log-level", "WARNING", "kb", "export", str(seeded)]) == 0
 

@@ -34,7 +34,7 @@ def days_ago(days: float) -> datetime:
 
 @pytest_asyncio.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[tuple[str, async_sessionmaker[AsyncSession]]]:
-    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}"
+    url = request.getfixturevalue("postgres_url") if request.param == "postgres" else f"sqlite:///{tmp_path / 'db.sqlite'}"
     await upgrade_async(url)
     engine = create_engine(url)
     yield url, create_sessionmaker(engine)

@@ -1,0 +1,71 @@
+"""The in-loop SQLite driver: statements run on the loop, a locked database is waited for off it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.storage.database import create_engine, create_sessionmaker
+
+
+@pytest.mark.asyncio
+async def test_core_and_orm_statements_run_and_roll_back(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+            await connection.execute(text("INSERT INTO notes (body) VALUES (:body)"), [{"body": "a"}, {"body": "b"}])
+        sessions = create_sessionmaker(engine)
+        with pytest.raises(RuntimeError):
+            async with sessions.begin() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES ('lost')"))
+                raise RuntimeError("the unit of work fails")
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
+        assert rows == ["a", "b"]
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    sessions = create_sessionmaker(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    other = sqlite3.connect(path, isolation_level=None)  # a CLI command in another process
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO notes (body) VALUES ('first')")
+
+    async def write() -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES ('second')"))
+
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    writer = asyncio.create_task(write())
+    try:
+        await asyncio.sleep(0.3)
+        assert not writer.done()  # waiting for the lock...
+        assert ticks >= 10  # ...while the loop went on serving others
+        other.execute("COMMIT")
+        await asyncio.wait_for(writer, 10)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
+        assert rows == ["first", "second"]
+    finally:
+        ticker.cancel()
+        other.close()
+        await engine.dispose()
