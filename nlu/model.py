@@ -8,7 +8,6 @@ is unreadable, of another format version, or trained from other data is retraine
 
 from __future__ import annotations
 
-import heapq
 import logging
 import pickle
 import time
@@ -123,9 +122,9 @@ class NluModel:
         return [self._ranking(row) for row in self._state.intent_pipeline.predict_proba(texts)]
 
     def _ranking(self, probabilities: np.ndarray) -> tuple[IntentScore, ...]:
-        """The top intents, best first; ties keep class order (``nlargest`` is a stable sort)."""
+        """The top intents, best first; ties keep class order (``sorted`` is stable, also reversed)."""
         values = probabilities.tolist()
-        best = heapq.nlargest(RANKING_SIZE, range(len(values)), key=values.__getitem__)
+        best = sorted(range(len(values)), key=values.__getitem__, reverse=True)[:RANKING_SIZE]
         return tuple(IntentScore(self._scorer.classes[i], values[i]) for i in best)
 
     def save(self, path: Path) -> None:

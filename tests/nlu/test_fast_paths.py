@@ -50,3 +50,13 @@ def test_skipping_lingua_never_changes_the_guess(
     fast = [identifier._guess(text, can_be_confident) for text, can_be_confident in cases]
     monkeypatch.setattr(language, "_LINGUA_REACH", math.inf)  # lingua can always matter: never skipped
     assert fast == [identifier._guess(text, can_be_confident) for text, can_be_confident in cases]
+
+
+def test_ranking_is_best_first_and_ties_keep_class_order(real_nlu: NluModel) -> None:
+    classes = real_nlu.intents
+    probabilities = np.zeros(len(classes))
+    probabilities[[7, 3, 1]] = [0.3, 0.3, 0.3]
+    probabilities[5] = 0.1
+    ranking = real_nlu._ranking(probabilities)
+    assert [score.intent for score in ranking] == [classes[i] for i in (1, 3, 7, 5, 0)]
+    assert [score.confidence for score in ranking] == [0.3, 0.3, 0.3, 0.1, 0.0]
