@@ -8,9 +8,9 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import Row, Select, insert, or_, select, update
+from sqlalchemy import Row, Update, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
@@ -29,7 +29,8 @@ def reply_to_json(reply: Reply) -> str:
     return json.dumps([{"title": b.title, "payload": b.payload} for b in reply.buttons], ensure_ascii=False)
 
 
-def reply_from_row(message: Message) -> Reply:
+def reply_from_row(message: Message | Row[Any]) -> Reply:
+    """A stored outbound message (an ORM row, or a row with its text, buttons and kind)."""
     buttons = tuple(Button(b["title"], b["payload"]) for b in json.loads(message.buttons or "[]"))
     return Reply(text=message.text, buttons=buttons, kind=message.kind)  # type: ignore[arg-type]
 
@@ -135,14 +136,7 @@ class OutboxDispatcher:
 
     async def deliver_due(self) -> None:
         async with self._sessions() as session:
-            conversation_ids = (
-                await session.scalars(
-                    select(OutboxEntry.conversation_id)
-                    .where(OutboxEntry.status == "pending", OutboxEntry.next_attempt_at <= self._clock())
-                    .distinct()
-                    .limit(500)
-                )
-            ).all()
+            conversation_ids = (await session.scalars(_DUE_CONVERSATIONS, {"now": self._clock()})).all()
         await asyncio.gather(*(self.deliver_conversation(cid) for cid in conversation_ids))
 
     async def deliver_conversation(self, conversation_id: int) -> None:
@@ -150,93 +144,112 @@ class OutboxDispatcher:
         per reply to record the outcome (so a crash re-sends at most the reply in flight)."""
         pending = await self._claim(conversation_id)
         while pending:
-            entry, message, conversation = pending[0]
-            if entry.next_attempt_at > self._clock():
-                await self._record(conversation_id, None, {}, [])  # keeps order: later replies wait
+            due = pending[0]
+            if due.next_attempt_at > self._clock():
+                await self._record(conversation_id, None, pending[1:])  # keeps order: later replies wait
                 return
-            sender = self._senders.get(conversation.channel)
+            sender = self._senders.get(due.channel)
             if sender is None:
-                log.error("outbox %s: no sender for channel %s", entry.id, conversation.channel)
-                values: dict[str, object] = {"status": "failed", "last_error": f"no sender for channel {conversation.channel!r}"}
+                log.error("outbox %s: no sender for channel %s", due.entry_id, due.channel)
+                outcome = _Outcome(_FAILED, {"attempts": due.attempts, "error": f"no sender for channel {due.channel!r}"})
             else:
-                values = await self._attempt(sender, conversation.user_id, entry, message)
-            pending = await self._record(conversation_id, entry.id, values, pending[1:])
+                outcome = await self._attempt(sender, due)
+            pending = await self._record(conversation_id, (due.entry_id, outcome), pending[1:])
 
-    def _pending(self, conversation_id: int) -> Select[tuple[OutboxEntry, Message, Conversation]]:
-        return (
-            select(OutboxEntry, Message, Conversation)
-            .join(Message, Message.id == OutboxEntry.message_id)
-            .join(Conversation, Conversation.id == OutboxEntry.conversation_id)
-            .where(OutboxEntry.conversation_id == conversation_id, OutboxEntry.status == "pending")
-            .order_by(OutboxEntry.id)
-        )
-
-    async def _claim(self, conversation_id: int) -> list[Row[tuple[OutboxEntry, Message, Conversation]]]:
+    async def _claim(self, conversation_id: int) -> list[Row[Any]]:
         """Take the conversation's delivery lease and read its pending replies; nothing if another
         process holds the lease or nothing is pending (then the lease is not kept)."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            taken = await session.execute(
-                update(Conversation)
-                .where(
-                    Conversation.id == conversation_id,
-                    or_(Conversation.delivery_lease_until.is_(None), Conversation.delivery_lease_until < now),
-                )
-                .values(delivery_lease_until=now + LEASE)
-            )
+            taken = await session.execute(_TAKE_LEASE, {"conversation_id": conversation_id, "now": now, "until": now + LEASE})
             if taken.rowcount != 1:  # type: ignore[attr-defined]
                 return []
-            pending = list((await session.execute(self._pending(conversation_id))).all())
+            pending = list((await session.execute(_PENDING_REPLIES, {"conversation_id": conversation_id})).all())
             if not pending:
-                await self._release(session, conversation_id)
+                await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": None})
             return pending
 
     async def _record(
-        self,
-        conversation_id: int,
-        entry_id: int | None,
-        values: dict[str, object],
-        rest: list[Row[tuple[OutboxEntry, Message, Conversation]]],
-    ) -> list[Row[tuple[OutboxEntry, Message, Conversation]]]:
+        self, conversation_id: int, attempt: tuple[int, _Outcome] | None, rest: list[Row[Any]]
+    ) -> list[Row[Any]]:
         """Store one attempt's outcome and say what to send next, renewing or releasing the lease."""
         async with self._sessions.begin() as session:
-            if entry_id is not None:
-                await session.execute(update(OutboxEntry).where(OutboxEntry.id == entry_id).values(**values))
-            if entry_id is not None and "status" in values:  # sent or failed for good: go on
-                following = rest or list((await session.execute(self._pending(conversation_id))).all())
-                if following:
-                    await session.execute(
-                        update(Conversation)
-                        .where(Conversation.id == conversation_id)
-                        .values(delivery_lease_until=self._clock() + LEASE)
+            if attempt is not None:
+                entry_id, outcome = attempt
+                await session.execute(outcome.statement, {"entry_id": entry_id, **outcome.values})
+                if outcome.statement is not _RETRY:  # sent or failed for good: go on
+                    following = rest or list(
+                        (await session.execute(_PENDING_REPLIES, {"conversation_id": conversation_id})).all()
                     )
-                    return following
-            await self._release(session, conversation_id)  # done, or a retry holds back the rest
+                    if following:
+                        until = self._clock() + LEASE
+                        await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": until})
+                        return following
+            # Done, or a retry holds back the rest.
+            await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": None})
             return []
 
-    @staticmethod
-    async def _release(session: AsyncSession, conversation_id: int) -> None:
-        await session.execute(update(Conversation).where(Conversation.id == conversation_id).values(delivery_lease_until=None))
-
-    async def _attempt(
-        self, sender: ChannelSender, user_id: str, entry: OutboxEntry, message: Message
-    ) -> dict[str, object]:
-        attempts = entry.attempts + 1
+    async def _attempt(self, sender: ChannelSender, due: Row[Any]) -> _Outcome:
+        attempts = due.attempts + 1
         try:
-            platform_id = await sender.send(user_id, reply_from_row(message), str(message.id))
+            platform_id = await sender.send(due.user_id, reply_from_row(due), str(due.message_id))
         except PermanentDeliveryError as exc:
-            log.warning("outbox %s: permanent delivery failure: %s", entry.id, exc)
-            return {"status": "failed", "attempts": attempts, "last_error": str(exc)[:500]}
+            log.warning("outbox %s: permanent delivery failure: %s", due.entry_id, exc)
+            return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
         except (TransientDeliveryError, OSError, asyncio.TimeoutError) as exc:
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
             if attempts >= self._policy.max_attempts:
-                log.warning("outbox %s: giving up after %d attempts: %s", entry.id, attempts, exc)
-                return {"status": "failed", "attempts": attempts, "last_error": str(exc)[:500]}
+                log.warning("outbox %s: giving up after %d attempts: %s", due.entry_id, attempts, exc)
+                return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
             delay = self._policy.delay(attempts, retry_after)
-            log.info("outbox %s: attempt %d failed (%s); retrying in %.1fs", entry.id, attempts, exc, delay)
-            return {
-                "attempts": attempts,
-                "last_error": str(exc)[:500],
-                "next_attempt_at": self._clock() + timedelta(seconds=delay),
-            }
-        return {"status": "sent", "attempts": attempts, "delivered_at": self._clock(), "platform_message_id": platform_id}
+            log.info("outbox %s: attempt %d failed (%s); retrying in %.1fs", due.entry_id, attempts, exc, delay)
+            return _Outcome(
+                _RETRY,
+                {"attempts": attempts, "error": str(exc)[:500], "next_at": self._clock() + timedelta(seconds=delay)},
+            )
+        return _Outcome(_SENT, {"attempts": attempts, "delivered": self._clock(), "platform_id": platform_id})
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How one attempt ended: the prepared statement recording it, and its values."""
+
+    statement: Update
+    values: dict[str, Any]
+
+
+# Delivery runs prepared Core statements (built once here): it is on every reply's path.
+_E = OutboxEntry.__table__
+_C = Conversation.__table__
+_DUE_CONVERSATIONS = (
+    select(_E.c.conversation_id)
+    .where(_E.c.status == "pending", _E.c.next_attempt_at <= bindparam("now"))
+    .distinct()
+    .limit(500)
+)
+_PENDING_REPLIES = (
+    select(
+        _E.c.id.label("entry_id"), _E.c.attempts, _E.c.next_attempt_at, _MESSAGES.c.id.label("message_id"),
+        _MESSAGES.c.text, _MESSAGES.c.buttons, _MESSAGES.c.kind, _C.c.channel, _C.c.user_id,
+    )
+    .join_from(_E, _MESSAGES, _MESSAGES.c.id == _E.c.message_id)
+    .join(_C, _C.c.id == _E.c.conversation_id)
+    .where(_E.c.conversation_id == bindparam("conversation_id"), _E.c.status == "pending")
+    .order_by(_E.c.id)
+)
+_TAKE_LEASE = (
+    update(_C)
+    .where(
+        _C.c.id == bindparam("conversation_id"),
+        or_(_C.c.delivery_lease_until.is_(None), _C.c.delivery_lease_until < bindparam("now")),
+    )
+    .values(delivery_lease_until=bindparam("until"))
+)
+_SET_LEASE = update(_C).where(_C.c.id == bindparam("conversation_id")).values(delivery_lease_until=bindparam("until"))
+_ENTRY = update(_E).where(_E.c.id == bindparam("entry_id"))
+_SENT = _ENTRY.values(
+    status="sent", attempts=bindparam("attempts"), delivered_at=bindparam("delivered"),
+    platform_message_id=bindparam("platform_id"),
+)
+_FAILED = _ENTRY.values(status="failed", attempts=bindparam("attempts"), last_error=bindparam("error"))
+_RETRY = _ENTRY.values(attempts=bindparam("attempts"), last_error=bindparam("error"), next_attempt_at=bindparam("next_at"))
