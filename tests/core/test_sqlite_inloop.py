@@ -69,3 +69,38 @@ async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocki
         ticker.cancel()
         other.close()
         await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_the_connection_is_handed_out_first_come_first_served(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    sessions = create_sessionmaker(engine)
+    served: list[str] = []
+    release = asyncio.Event()
+
+    async def use(name: str) -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("SELECT 1"))
+            served.append(name)
+
+    async def holder() -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("SELECT 1"))
+            await release.wait()
+
+    try:
+        holding = asyncio.create_task(holder())
+        await asyncio.sleep(0.05)
+        waiting = [asyncio.create_task(use(name)) for name in ("first", "second", "third")]
+        await asyncio.sleep(0.05)
+        release.set()
+        # Requests keep arriving, one per turn of the loop, as under load: none may overtake
+        # the ones that were already waiting.
+        arriving = []
+        for n in range(30):
+            arriving.append(asyncio.create_task(use(f"new {n}")))
+            await asyncio.sleep(0)
+        await asyncio.gather(holding, *waiting, *arriving)
+        assert served == ["first", "second", "third"] + [f"new {n}" for n in range(30)]
+    finally:
+        await engine.dispose()
