@@ -17,6 +17,7 @@ published revisions, or loads the activated model file, when another process ann
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,17 @@ log = logging.getLogger(__name__)
 TOPIC = "editor.live"
 
 
+def settle_long_lived_objects() -> None:
+    """Exempt everything alive now — the loaded model and knowledge base above all — from the
+    cyclic garbage collector's full passes, which otherwise walk those millions of objects and
+    paused the server for 80–100 ms at a time under load (docs/performance.md). Called once
+    content is loaded and after every swap; what was frozen before is released first, so a
+    replaced model is still collected. Objects are freed by reference counting as usual."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class LiveContent:
     """The knowledge base and NLU model the bot answers with at this moment."""
 
@@ -44,6 +56,7 @@ class LiveContent:
         self._engine = dialogue if isinstance(dialogue, DialogueEngine) else None
         self._hub = hub
         self._origin = uuid.uuid4().hex  # this process: its own announcements are not followed
+        settle_long_lived_objects()
 
     @property
     def knowledge(self) -> KnowledgeBase:
@@ -85,10 +98,12 @@ class LiveContent:
         self._knowledge = knowledge
         if self._engine is not None:
             self._engine.use_knowledge_base(knowledge)
+        settle_long_lived_objects()
         log.info("live knowledge base replaced (%d articles)", len(knowledge.articles))
 
     def _swap_model(self, model: nlu.NluModel) -> None:
         self._model = model
         if self._engine is not None:
             self._engine.use_nlu(model)
+        settle_long_lived_objects()
         log.info("live NLU model replaced (data %s)", model.data_hash[:12])
