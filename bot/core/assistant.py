@@ -63,15 +63,24 @@ class Assistant:
         """Persist and process the message now; return the replies to it (also for a duplicate),
         which the caller delivers (they are recorded as sent). Over the rate limit, the reply is
         always the polite refusal: an HTTP caller waits for one. ``typed_payloads``: see
-        :func:`bot.core.inbox.store_inbound`."""
+        :func:`bot.core.inbox.store_inbound`.
+
+        Storing and answering share one transaction: if the unit of work fails, the message is
+        stored on its own (unprocessed, for the sweeper to retry) before the error propagates."""
         decision = self._throttle.check(message.key) if self._throttle else None
-        accepted = await self._inbox.accept(message, typed_payloads=typed_payloads)
-        replies: list[Reply] | None = None
-        if not accepted.duplicate and decision is not None and not decision.allowed:
-            await self._decline(accepted, answer=True)
-        else:
+        if decision is not None and not decision.allowed:
+            accepted = await self._inbox.accept(message, typed_payloads=typed_payloads)
+            if not accepted.duplicate:
+                await self._decline(accepted, answer=True)
+            return accepted, await self.replies_to(accepted.message_id)
+        try:
+            accepted, replies = await self._processor.accept_and_answer(message, typed_payloads=typed_payloads)
+        except Exception:
+            await self._inbox.accept(message, typed_payloads=typed_payloads)
+            raise
+        if replies is None and not accepted.duplicate:  # older messages were waiting
             replies = await self._processor.process_conversation(accepted.conversation_id, answering=accepted.message_id)
-        if replies is None:  # a duplicate, declined, or answered meanwhile by another task
+        if replies is None:  # a duplicate, or answered meanwhile by another task
             replies = await self.replies_to(accepted.message_id)
         return accepted, replies
 

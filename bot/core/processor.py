@@ -15,6 +15,7 @@ from typing import Callable, NamedTuple, Protocol
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.inbox import Accepted, store_inbound
 from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
 from bot.core.outbox import QUEUED, enqueue_replies
 from bot.storage.base import utcnow
@@ -108,39 +109,62 @@ class MessageProcessor:
                 ).all()
             )
 
-    async def _process_next(self, conversation_id: int, answering: int | None) -> tuple[bool, list[Reply] | None]:
-        """Process the oldest pending message; return whether another one waits, and the replies
-        if the message was ``answering``."""
+    async def accept_and_answer(
+        self, message: IncomingMessage, *, typed_payloads: bool = False
+    ) -> tuple[Accepted, list[Reply] | None]:
+        """Store ``message`` and answer it in the same transaction — one commit instead of two,
+        for a caller that waits for the answer (and acknowledges only with it). The replies are
+        ``None`` for a duplicate, or when an older message of the conversation was still pending
+        and was processed first: then the caller goes on with :meth:`process_conversation`."""
         async with self._sessions.begin() as session:
-            await lock_conversation_in_transaction(session, conversation_id)
-            # Two rows: the message to process now, and whether another one waits behind it
-            # (saves an empty transaction at the end of every burst).
-            waiting = (await session.execute(_PENDING, {"conversation_id": conversation_id})).all()
-            if not waiting:
-                return False, None
-            pending = PendingMessage(*waiting[0])
-            if pending.status == "bot":
-                outcome = await self._answer(session, conversation_id, pending)
-            else:
-                outcome = await self._relay(session, conversation_id, pending)
-            understanding = outcome.understanding
-            await session.execute(
-                _MARK_PROCESSED,
-                {
-                    "message_id": pending.id,
-                    "processed": self._clock(),
-                    "detected_language": understanding.language if understanding else None,
-                    "detected_intent": understanding.intent if understanding else None,
-                    "detected_confidence": understanding.confidence if understanding else None,
-                },
-            )
-            await enqueue_replies(
-                session, conversation_id, pending.channel, outcome.replies, author="bot", language=outcome.language,
-                in_reply_to=pending.id, delivered=pending.id == answering,
-            )
+            accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
+            if accepted.duplicate:
+                return accepted, None
+            _, replies = await self._unit_of_work(session, accepted.conversation_id, accepted.message_id)
             queued = session.info.get(QUEUED, False)
         if queued:
             self._on_replies()
+        return accepted, replies
+
+    async def _process_next(self, conversation_id: int, answering: int | None) -> tuple[bool, list[Reply] | None]:
+        async with self._sessions.begin() as session:
+            more, replies = await self._unit_of_work(session, conversation_id, answering)
+            queued = session.info.get(QUEUED, False)
+        if queued:
+            self._on_replies()
+        return more, replies
+
+    async def _unit_of_work(
+        self, session: AsyncSession, conversation_id: int, answering: int | None
+    ) -> tuple[bool, list[Reply] | None]:
+        """Process the conversation's oldest pending message in ``session``; return whether
+        another one waits, and the replies if the message was ``answering``."""
+        await lock_conversation_in_transaction(session, conversation_id)
+        # Two rows: the message to process now, and whether another one waits behind it
+        # (saves an empty transaction at the end of every burst).
+        waiting = (await session.execute(_PENDING, {"conversation_id": conversation_id})).all()
+        if not waiting:
+            return False, None
+        pending = PendingMessage(*waiting[0])
+        if pending.status == "bot":
+            outcome = await self._answer(session, conversation_id, pending)
+        else:
+            outcome = await self._relay(session, conversation_id, pending)
+        understanding = outcome.understanding
+        await session.execute(
+            _MARK_PROCESSED,
+            {
+                "message_id": pending.id,
+                "processed": self._clock(),
+                "detected_language": understanding.language if understanding else None,
+                "detected_intent": understanding.intent if understanding else None,
+                "detected_confidence": understanding.confidence if understanding else None,
+            },
+        )
+        await enqueue_replies(
+            session, conversation_id, pending.channel, outcome.replies, author="bot", language=outcome.language,
+            in_reply_to=pending.id, delivered=pending.id == answering,
+        )
         return len(waiting) > 1, list(outcome.replies) if pending.id == answering else None
 
     async def _answer(self, session: AsyncSession, conversation_id: int, pending: PendingMessage) -> _Outcome:

@@ -18,7 +18,7 @@ from bot.core.tasks import TaskTracker
 from bot.storage.database import create_engine, create_sessionmaker
 from bot.storage.migrate import upgrade_async
 from bot.storage.models import Conversation, Message
-from flows.dialogue import HandoffRequest
+from flows.dialogue import Dialogue, HandoffRequest
 from flows.messages import Reply
 from tests.support import EchoDialogue, RecordingSender
 
@@ -59,7 +59,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-async def build_core(url: str) -> Core:
+async def build_core(url: str, dialogue: Dialogue | None = None) -> Core:
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
@@ -67,7 +67,7 @@ async def build_core(url: str) -> Core:
     dispatcher = OutboxDispatcher(sessions, {"test": sender}, RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05))
     desk = QueueingDesk()
     tasks = TaskTracker()
-    processor = MessageProcessor(sessions, EchoDialogue(), desk, on_replies=dispatcher.kick)
+    processor = MessageProcessor(sessions, dialogue or EchoDialogue(), desk, on_replies=dispatcher.kick)
     assistant = Assistant(sessions, Inbox(sessions), processor, tasks)
     return Core(engine, sessions, assistant, processor, dispatcher, sender, desk, tasks)
 

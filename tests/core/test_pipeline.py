@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -12,8 +13,10 @@ from sqlalchemy import func, select
 from bot.core.outbox import OutboxDispatcher, RetryPolicy
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
+from flows.dialogue import ConversationState, Turn
 from flows.messages import ConversationKey, IncomingMessage
 from tests.core.conftest import Core, build_core
+from tests.support import EchoDialogue
 
 
 def incoming(user: str, message_id: str, text: str, payload: str | None = None) -> IncomingMessage:
@@ -56,6 +59,35 @@ async def test_replies_handed_to_the_waiting_caller_are_recorded_as_sent_not_sen
         assert inbound.processed_at is not None
         entries = (await session.scalars(select(OutboxEntry))).all()
         assert [(e.status, e.attempts, e.delivered_at is not None) for e in entries] == [("sent", 1, True)] * 2
+
+
+class FlakyDialogue(EchoDialogue):
+    """Fails (a bug in a flow) until ``fixed``."""
+
+    fixed = False
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+        if not self.fixed:
+            raise RuntimeError("a bug in a flow")
+        return super().respond(state, message, now)
+
+
+@pytest.mark.asyncio
+async def test_a_failed_answer_leaves_the_waiting_callers_message_stored_for_a_retry(database_url: str) -> None:
+    dialogue = FlakyDialogue()
+    core = await build_core(database_url, dialogue)
+    try:
+        with pytest.raises(RuntimeError, match="a bug in a flow"):
+            await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))
+        assert await count(core, Message, Message.direction == "in", Message.processed_at.is_(None)) == 1
+        dialogue.fixed = True
+        assert await core.assistant.recover() == 1
+        await wait_until_processed(core)
+        _, replies = await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))  # the client retries
+        assert [r.text for r in replies] == ["echo: hello", "turn 1"]
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
 
 
 @pytest.mark.asyncio
