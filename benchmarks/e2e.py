@@ -2,7 +2,8 @@
 
 Starts a real server process (SQLite in a temporary directory, or a throwaway PostgreSQL), then
 for each concurrency level runs the load generator in a second process on loopback and prints
-one line of figures, plus the server's resident memory. Bounded: each level runs for
+one line of figures — with the CPU the load generator and the server used, as a share of one
+core (100% = one core busy) — plus the server's resident memory. Bounded: each level runs for
 ``--duration`` seconds after ``--warmup``.
 
     python -m benchmarks.e2e --db sqlite --channel rest --concurrency 1,8,32 --duration 10
@@ -18,36 +19,57 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from benchmarks import rasa_peer
 from benchmarks.postgres import ThrowawayPostgres
-from benchmarks.server import ROOT, free_port, rss_mib, start_migassist, stop
+from benchmarks.server import ROOT, free_port, group_cpu_seconds, rss_mib, start_migassist, stop
 
 WHATSAPP_APP_SECRET = "bench-app-secret"
 
 
-def run_load(url: str, kind: str, concurrency: int, duration: float, warmup: float, graph_port: int = 0) -> dict[str, Any]:
-    """Run ``benchmarks.loadgen`` in its own process and return its figures."""
+def run_load(
+    url: str, kind: str, concurrency: int, duration: float, warmup: float, graph_port: int = 0, server_group: int = 0
+) -> dict[str, Any]:
+    """Run ``benchmarks.loadgen`` in its own process and return its figures, with the CPU used
+    meanwhile by the load generator and (``server_group``: its process group) by the server, as
+    a share of one core over the whole run (warm-up included)."""
     command = [
         sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--kind", kind,
         "--concurrency", str(concurrency), "--duration", str(duration), "--warmup", str(warmup),
         "--graph-port", str(graph_port), "--app-secret", WHATSAPP_APP_SECRET,
     ]
+    started, server_before = time.monotonic(), group_cpu_seconds(server_group) if server_group else 0.0
+    children_before = _children_cpu_seconds()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=duration + warmup + 120)
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    elapsed = time.monotonic() - started
+    figures = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    figures["loadgen_cpu_pct"] = 100 * (_children_cpu_seconds() - children_before) / elapsed
+    if server_group:
+        figures["server_cpu_pct"] = 100 * (group_cpu_seconds(server_group) - server_before) / elapsed
+    return figures
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def format_row(label: str, figures: dict[str, Any]) -> str:
+    cpu = f"  cpu: loadgen {figures['loadgen_cpu_pct']:.0f}%"
+    if "server_cpu_pct" in figures:
+        cpu += f" server {figures['server_cpu_pct']:.0f}%"
     return (
         f"{label:<28} c={figures['concurrency']:<4} {figures['msg_per_s']:>8.1f} msg/s  "
         f"p50 {figures['p50_ms']:>7.1f} ms  p99 {figures['p99_ms']:>7.1f} ms  max {figures['max_ms']:>7.1f} ms  "
-        f"n={figures['messages']} errors={figures['errors']} empty={figures['empty_answers']}"
+        f"n={figures['messages']} errors={figures['errors']} empty={figures['empty_answers']}{cpu}"
     )
 
 
@@ -101,7 +123,7 @@ def main() -> None:
         label = f"migassist {args.channel}/{args.db}" + (f" x{args.workers}" if args.workers > 1 else "")
         print(f"# {label}: {args.duration:g} s per level after {args.warmup:g} s warm-up", flush=True)
         for level in levels:
-            ours[level] = run_load(url, args.channel, level, args.duration, args.warmup, graph_port)
+            ours[level] = run_load(url, args.channel, level, args.duration, args.warmup, graph_port, server.pid)
             print(format_row(label, ours[level]), flush=True)
         if args.workers == 1:
             current, peak = rss_mib(server.pid)
@@ -118,7 +140,7 @@ def compare_with_rasa(levels: list[int], ours: dict[int, dict[str, Any]], durati
     try:
         print(f"# rasa 3.6 rest (model {rasa_peer.model_path().name})", flush=True)
         for level in levels:
-            theirs = run_load(f"http://127.0.0.1:{port}", "rest", level, duration, warmup)
+            theirs = run_load(f"http://127.0.0.1:{port}", "rest", level, duration, warmup, server_group=rasa.pid)
             print(format_row("rasa rest", theirs), flush=True)
             throughput = ours[level]["msg_per_s"] / theirs["msg_per_s"] if theirs["msg_per_s"] else float("inf")
             print(

@@ -74,7 +74,7 @@ def main() -> None:
                  "--rate", "200", "--threads", "--format", "raw", "--output", str(raw), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
             )
-            figures = run_load(f"http://127.0.0.1:{port}", "rest", args.concurrency, args.duration, warmup=1.0)
+            figures = run_load(f"http://127.0.0.1:{port}", "rest", args.concurrency, args.duration, warmup=1.0, server_group=server.pid)
             sampler.wait(timeout=60)
         finally:
             stop(server)

@@ -49,6 +49,19 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def group_cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by the live processes of process group ``group``."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def start_migassist(port: int, data_dir: Path, env: Mapping[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
     """``migassist serve`` on loopback with the NLU model cached across benchmark runs."""
     CACHE.mkdir(exist_ok=True)

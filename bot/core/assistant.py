@@ -61,7 +61,7 @@ class Assistant:
         self, message: IncomingMessage, *, typed_payloads: bool = False
     ) -> tuple[Accepted, list[Reply]]:
         """Persist and process the message now; return the replies to it (also for a duplicate),
-        which the caller delivers (they are recorded as sent). Over the rate limit, the reply is
+        which the caller delivers (they never enter the outbox). Over the rate limit, the reply is
         always the polite refusal: an HTTP caller waits for one. ``typed_payloads``: see
         :func:`bot.core.inbox.store_inbound`.
 

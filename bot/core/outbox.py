@@ -58,7 +58,7 @@ async def enqueue_replies(
     return the stored messages (detached from the session: read them, do not change them).
 
     ``delivered``: the caller hands the replies over itself, in the response to the request that
-    asked (REST); their entries are recorded as sent, and the dispatcher has nothing to do."""
+    asked (REST); they are stored as messages only and never enter the outbox."""
     now = utcnow()
     rows = [
         {
@@ -72,17 +72,14 @@ async def enqueue_replies(
         return []
     # Core statements, not the ORM unit of work: this is on every message's path.
     ids = (await session.execute(_INSERT_REPLIES, rows)).scalars().all()
-    outcome: dict[str, object] = {"status": "sent", "attempts": 1, "delivered_at": now} if delivered else {
-        "status": "pending", "attempts": 0, "delivered_at": None
-    }
-    await session.execute(
-        _INSERT_ENTRIES,
-        [
-            {"conversation_id": conversation_id, "message_id": message_id, "next_attempt_at": now, "created_at": now, **outcome}
-            for message_id in ids
-        ],
-    )
     if not delivered:
+        await session.execute(
+            _INSERT_ENTRIES,
+            [
+                {"conversation_id": conversation_id, "message_id": message_id, "next_attempt_at": now, "created_at": now}
+                for message_id in ids
+            ],
+        )
         session.info[QUEUED] = True
     return [Message(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)]
 

@@ -63,7 +63,7 @@ class MessageProcessor:
         """Process every pending inbound message of the conversation, oldest first.
 
         ``answering``: the caller delivers the replies to this message itself (in an HTTP
-        response); they are returned, and recorded as sent rather than queued in the outbox.
+        response); they are returned, and stored without entering the outbox.
         ``None`` is returned if another task had already answered that message."""
         answered: list[Reply] | None = None
         async with self._locks.hold(conversation_id):
