@@ -122,6 +122,14 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
     await tasks.close()
 
 
+async def _stop_background_tasks(app: web.Application) -> None:
+    """Stop processing and delivery at shutdown, before the channels' HTTP clients close (cleanup
+    contexts end after shutdown, in reverse order); unfinished work stays in the database for the
+    next start (recovery, outbox)."""
+    if TASKS in app:
+        await app[TASKS].close()
+
+
 async def healthz(request: web.Request) -> web.Response:
     app = request.app
     database = "ok"
@@ -152,6 +160,7 @@ def create_app(config: Config, *, dialogue: Dialogue | None = None) -> web.Appli
         app[DIALOGUE] = dialogue
     app[SENDERS] = {}  # channel name -> sender; filled at start-up, read by the outbox
     app.cleanup_ctx.extend([_database, _understanding, _core])
+    app.on_shutdown.append(_stop_background_tasks)
     setup_telegram(app)  # if telegram.enabled
     setup_whatsapp(app)  # if whatsapp.enabled
     app.router.add_get("/", _chat_page)
