@@ -53,7 +53,8 @@ class AttachmentDesk:
         if in_handoff and attachment.for_operator is not None:
             await self._assistant.receive(dataclasses.replace(message, text=attachment.for_operator))
             return
-        t = self._catalogs.translator(conversation.language or message.language_hint)
+        language = conversation.language or message.language_hint
+        t = self._catalogs.translator(language)
         if in_handoff:
             reply = Reply(t.gettext("The operator can only read text messages here. Please write your message in words."))
         else:
@@ -61,6 +62,7 @@ class AttachmentDesk:
                 t.gettext("Sorry, I can only read text messages. Please type your question or choose a topic."),
                 menu_buttons(t),
             )
+        replies = self._assistant.within_limits(message.key, language, [reply])
         stored = dataclasses.replace(message, text=f"[{attachment.kind}]")  # a marker: no content is kept
-        if await reply_directly(self._sessions, stored, [reply]):
+        if await reply_directly(self._sessions, stored, replies) and replies:
             self._on_replies()

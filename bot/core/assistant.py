@@ -84,6 +84,16 @@ class Assistant:
             replies = await self.replies_to(accepted.message_id)
         return accepted, replies
 
+    def within_limits(self, key: ConversationKey, language: str | None, replies: list[Reply]) -> list[Reply]:
+        """What to answer a message a channel answers itself (a sticker, a photo): ``replies``
+        while the user is within the rate limit; over it, the polite refusal to the first
+        message of a burst, then nothing (the message is still stored)."""
+        decision = self._throttle.check(key) if self._throttle else None
+        if decision is None or decision.allowed:
+            return replies
+        assert self._throttle is not None
+        return [self._throttle.reply(language)] if decision.first_refusal else []
+
     async def _decline(self, accepted: Accepted, answer: bool) -> None:
         assert self._throttle is not None
         await self._processor.decline(accepted.conversation_id, accepted.message_id, self._throttle.reply if answer else None)

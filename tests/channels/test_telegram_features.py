@@ -98,6 +98,26 @@ async def test_a_photo_gets_a_polite_reply_in_the_users_language(
 
 
 @pytest.mark.asyncio
+async def test_a_flood_of_photos_is_rate_limited_like_text_politely_and_nothing_is_lost(
+    channel_server: ChannelServerFactory, fake_telegram: FakeTelegramApi
+) -> None:
+    server = await channel_server(
+        ScriptedDialogue({}, default=(Reply("unused"),)),
+        MIGASSIST_RATE_LIMITS__USER_MESSAGES="2", MIGASSIST_RATE_LIMITS__USER_PERIOD_SECONDS="3600",
+    )
+    for n in range(1, 6):
+        photo = {"photo": [{"file_id": f"AgAD{n}", "file_unique_id": f"u{n}", "width": 90, "height": 90}]}
+        assert await post_telegram(server, message_update(n, photo, language_code="en")) == 200
+    await fake_telegram.wait_for("sendMessage", 3)
+    await asyncio.sleep(0.3)  # time for any further (wrong) reply to arrive
+    texts = [sent["text"] for sent in fake_telegram.sent()]
+    assert len(texts) == 3  # two answers within the limit, then one "slow down", then silence
+    assert all(t.startswith("Sorry, I can only read text messages") for t in texts[:2])
+    assert "Please wait a minute" in texts[2]
+    assert await count_rows(server, Message, Message.direction == "in", Message.processed_at.is_not(None)) == 5
+
+
+@pytest.mark.asyncio
 async def test_during_a_handoff_a_contact_reaches_the_operator_and_a_sticker_is_refused(
     channel_server: ChannelServerFactory, fake_telegram: FakeTelegramApi
 ) -> None:
