@@ -9,8 +9,9 @@ from the outbox.
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Callable, NamedTuple, Protocol
+from typing import AsyncIterator, Callable, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -42,7 +43,8 @@ class HandoffDesk(Protocol):
 
 
 class MessageProcessor:
-    """Processes stored, unprocessed inbound messages through the dialogue."""
+    """Processes stored, unprocessed inbound messages through the dialogue. ``on_replies`` is
+    called after a transaction that queued replies in the outbox has committed."""
 
     def __init__(
         self,
@@ -80,7 +82,7 @@ class MessageProcessor:
         """Mark a stored message processed without the dialogue (rate limit), answering it with
         ``reply_for(language)`` if given. Runs under the conversation's locks like any unit of work."""
         async with self._locks.hold(conversation_id):
-            async with self._sessions.begin() as session:
+            async with self._transaction() as session:
                 await lock_conversation_in_transaction(session, conversation_id)
                 message = await session.get_one(Message, message_id)
                 if message.processed_at is not None:
@@ -93,7 +95,6 @@ class MessageProcessor:
                         language=language, in_reply_to=message.id,
                     )
                 message.processed_at = self._clock()
-        self._on_replies()
 
     async def pending_conversations(self, older_than: timedelta = timedelta(0)) -> list[int]:
         """Conversations with unprocessed inbound messages (crash recovery, sweeper)."""
@@ -112,27 +113,33 @@ class MessageProcessor:
     async def accept_and_answer(
         self, message: IncomingMessage, *, typed_payloads: bool = False
     ) -> tuple[Accepted, list[Reply] | None]:
-        """Store ``message`` and answer it in the same transaction — one commit instead of two,
-        for a caller that waits for the answer (and acknowledges only with it). The replies are
-        ``None`` for a duplicate, or when an older message of the conversation was still pending
-        and was processed first: then the caller goes on with :meth:`process_conversation`."""
-        async with self._sessions.begin() as session:
+        """Store ``message`` for a caller that waits for the answer (and acknowledges only with
+        it) and, on SQLite, answer it in the same transaction — one commit instead of two; SQLite
+        has one writer at a time, so no two locks can be taken in opposite orders. On PostgreSQL
+        the storing transaction locks the conversation row before the conversation's turn, so it
+        commits on its own first. The replies are ``None`` when the caller must go on with
+        :meth:`process_conversation` (PostgreSQL, or an older message of the conversation was
+        still pending and was processed first) or for a duplicate."""
+        async with self._transaction() as session:
             accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
-            if accepted.duplicate:
+            if accepted.duplicate or session.bind.dialect.name != "sqlite":
                 return accepted, None
             _, replies = await self._unit_of_work(session, accepted.conversation_id, accepted.message_id)
-            queued = session.info.get(QUEUED, False)
-        if queued:
-            self._on_replies()
         return accepted, replies
 
     async def _process_next(self, conversation_id: int, answering: int | None) -> tuple[bool, list[Reply] | None]:
+        async with self._transaction() as session:
+            return await self._unit_of_work(session, conversation_id, answering)
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work's transaction; once it has committed, the dispatcher is told if it
+        queued replies."""
         async with self._sessions.begin() as session:
-            more, replies = await self._unit_of_work(session, conversation_id, answering)
+            yield session
             queued = session.info.get(QUEUED, False)
         if queued:
             self._on_replies()
-        return more, replies
 
     async def _unit_of_work(
         self, session: AsyncSession, conversation_id: int, answering: int | None
