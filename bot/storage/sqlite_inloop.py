@@ -16,6 +16,7 @@ sleeps on a lock. Use it through :func:`bot.storage.database.create_engine`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from typing import Any
 
@@ -187,7 +188,24 @@ def begin_immediate(connection: sqlite3.Connection, lock_timeout: float) -> None
     except sqlite3.OperationalError as exc:
         if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
             raise
-        await_(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+        waiting = asyncio.ensure_future(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+        try:
+            await_(asyncio.shield(waiting))
+        except asyncio.CancelledError:
+            _abandon(waiting, connection)
+            raise
+
+
+def _abandon(waiting: asyncio.Future[None], connection: sqlite3.Connection) -> None:
+    """The caller was cancelled (say, its HTTP client went away) while a worker thread waits for
+    the lock on its connection: let the thread finish before the connection goes back to the
+    pool, and undo the transaction it may have begun meanwhile."""
+    while not waiting.done():  # also when cancelled again: the thread still holds the connection
+        with contextlib.suppress(asyncio.CancelledError, sqlite3.Error):
+            await_(asyncio.shield(waiting))
+    waiting.exception()  # retrieved: a BEGIN that failed (the lock timed out) leaves nothing to undo
+    if connection.in_transaction:
+        connection.rollback()
 
 
 def _begin_waiting(connection: sqlite3.Connection, lock_timeout: float) -> None:

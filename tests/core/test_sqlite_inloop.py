@@ -104,3 +104,39 @@ async def test_the_connection_is_handed_out_first_come_first_served(tmp_path: Pa
         assert served == ["first", "second", "third"] + [f"new {n}" for n in range(30)]
     finally:
         await engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_and_connection_working(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    sessions = create_sessionmaker(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def write(body: str) -> None:
+        async with sessions.begin() as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES (:body)"), {"body": body})
+
+    try:
+        writer = asyncio.create_task(write("abandoned"))
+        await asyncio.sleep(0.1)
+        writer.cancel()  # e.g. the HTTP client went away
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.sleep(0.2)
+        assert loop.time() - started < 1.0  # the loop was not held up by the waiting thread
+        other.execute("COMMIT")
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(writer, 10)
+        await asyncio.wait_for(write("next"), 10)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT body FROM notes"))).scalars().all()
+        assert rows == ["next"]
+    finally:
+        other.close()
+        await engine.dispose()
