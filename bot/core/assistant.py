@@ -65,7 +65,8 @@ class Assistant:
         always the polite refusal: an HTTP caller waits for one. ``typed_payloads``: see
         :func:`bot.core.inbox.store_inbound`.
 
-        Storing and answering share one transaction: if the unit of work fails, the message is
+        On SQLite storing and answering share one transaction
+        (:meth:`MessageProcessor.accept_and_answer`): if the unit of work fails, the message is
         stored on its own (unprocessed, for the sweeper to retry) before the error propagates."""
         decision = self._throttle.check(message.key) if self._throttle else None
         if decision is not None and not decision.allowed:

@@ -31,9 +31,9 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         parsed = parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}")
         kwargs["connect_args"] = {"timeout": SQLITE_LOCK_TIMEOUT}
-        # One connection, shared in turn: SQLite has a single writer anyway, and a queue on the
-        # pool is first-come-first-served.
-        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=30)
+        # One connection, handed out first come, first served (the dialect's pool): SQLite has
+        # a single writer anyway.
+        kwargs.update(pool_size=1, max_overflow=0)
     else:
         kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
     engine = create_async_engine(parsed, **kwargs)
