@@ -9,7 +9,7 @@ message for analytics) and, when a person must take over, a :class:`HandoffReque
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Mapping, Protocol
 
@@ -34,7 +34,9 @@ class ConversationState:
     last_active: str | None = None
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        # The fields as they are (no deep copy as with asdict): this runs on every message.
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, raw: str | None) -> "ConversationState":
