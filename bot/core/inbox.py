@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
-from flows.messages import ConversationKey, IncomingMessage
+from flows.messages import IncomingMessage
 
 
 @dataclass(frozen=True, slots=True)
