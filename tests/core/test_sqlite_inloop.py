@@ -5,47 +5,64 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
 
 from bot.storage.database import create_engine, create_sessionmaker
 
-
-@pytest.mark.asyncio
-async def test_core_and_orm_statements_run_and_roll_back(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-            await connection.execute(text("INSERT INTO notes (body) VALUES (:body)"), [{"body": "a"}, {"body": "b"}])
-        sessions = create_sessionmaker(engine)
-        with pytest.raises(RuntimeError):
-            async with sessions.begin() as session:
-                await session.execute(text("INSERT INTO notes (body) VALUES ('lost')"))
-                raise RuntimeError("the unit of work fails")
-        async with engine.connect() as connection:
-            rows = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
-        assert rows == ["a", "b"]
-    finally:
-        await engine.dispose()
+INSERT = text("INSERT INTO notes (body) VALUES (:body)")
 
 
-@pytest.mark.asyncio
-async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite"
-    engine = create_engine(f"sqlite:///{path}")
-    sessions = create_sessionmaker(engine)
-    async with engine.begin() as connection:
+class Notes:
+    """A table of notes in a fresh SQLite file, used through the engine under test."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = create_engine(f"sqlite:///{path}")
+        self.sessions = create_sessionmaker(self.engine)
+
+    async def write(self, body: str) -> None:
+        async with self.sessions.begin() as session:
+            await session.execute(INSERT, {"body": body})
+
+    async def bodies(self) -> list[str]:
+        async with self.engine.connect() as connection:
+            return list((await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all())
+
+    def locked_by_another_process(self) -> sqlite3.Connection:
+        """A second connection holding the write lock, as a CLI command run next to the server."""
+        other = sqlite3.connect(self.path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        return other
+
+
+@pytest_asyncio.fixture
+async def notes(tmp_path: Path) -> AsyncIterator[Notes]:
+    made = Notes(tmp_path / "db.sqlite")
+    async with made.engine.begin() as connection:
         await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    other = sqlite3.connect(path, isolation_level=None)  # a CLI command in another process
-    other.execute("BEGIN IMMEDIATE")
+    yield made
+    await made.engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_core_and_orm_statements_run_and_roll_back(notes: Notes) -> None:
+    async with notes.engine.begin() as connection:
+        await connection.execute(INSERT, [{"body": "a"}, {"body": "b"}])
+    with pytest.raises(RuntimeError):
+        async with notes.sessions.begin() as session:
+            await session.execute(INSERT, {"body": "lost"})
+            raise RuntimeError("the unit of work fails")
+    assert await notes.bodies() == ["a", "b"]
+
+
+@pytest.mark.asyncio
+async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(notes: Notes) -> None:
+    other = notes.locked_by_another_process()
     other.execute("INSERT INTO notes (body) VALUES ('first')")
-
-    async def write() -> None:
-        async with sessions.begin() as session:
-            await session.execute(text("INSERT INTO notes (body) VALUES ('second')"))
-
     ticks = 0
 
     async def tick() -> None:
@@ -55,20 +72,17 @@ async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocki
             ticks += 1
 
     ticker = asyncio.create_task(tick())
-    writer = asyncio.create_task(write())
+    writer = asyncio.create_task(notes.write("second"))
     try:
         await asyncio.sleep(0.3)
         assert not writer.done()  # waiting for the lock...
         assert ticks >= 10  # ...while the loop went on serving others
         other.execute("COMMIT")
         await asyncio.wait_for(writer, 10)
-        async with engine.connect() as connection:
-            rows = (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all()
-        assert rows == ["first", "second"]
+        assert await notes.bodies() == ["first", "second"]
     finally:
         ticker.cancel()
         other.close()
-        await engine.dispose()
 
 
 @pytest.mark.asyncio
@@ -108,22 +122,11 @@ async def test_the_connection_is_handed_out_first_come_first_served(tmp_path: Pa
 
 @pytest.mark.asyncio
 async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_and_connection_working(
-    tmp_path: Path,
+    notes: Notes,
 ) -> None:
-    path = tmp_path / "db.sqlite"
-    engine = create_engine(f"sqlite:///{path}")
-    sessions = create_sessionmaker(engine)
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-
-    async def write(body: str) -> None:
-        async with sessions.begin() as session:
-            await session.execute(text("INSERT INTO notes (body) VALUES (:body)"), {"body": body})
-
+    other = notes.locked_by_another_process()
     try:
-        writer = asyncio.create_task(write("abandoned"))
+        writer = asyncio.create_task(notes.write("abandoned"))
         await asyncio.sleep(0.1)
         writer.cancel()  # e.g. the HTTP client went away
         loop = asyncio.get_running_loop()
@@ -133,10 +136,7 @@ async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_an
         other.execute("COMMIT")
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(writer, 10)
-        await asyncio.wait_for(write("next"), 10)
-        async with engine.connect() as connection:
-            rows = (await connection.execute(text("SELECT body FROM notes"))).scalars().all()
-        assert rows == ["next"]
+        await asyncio.wait_for(notes.write("next"), 10)
+        assert await notes.bodies() == ["next"]
     finally:
         other.close()
-        await engine.dispose()
