@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Mapping, Protocol
 
 from flows.messages import IncomingMessage, Reply
@@ -83,10 +83,34 @@ class Turn:
     handoff: HandoffRequest | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a dialogue read in a message's text on a given day, before the turn.
+
+    Understanding a text (the NLU) does not depend on the conversation, so the core computes it
+    before it takes the conversation's transaction (:meth:`Dialogue.understand`) and hands it
+    to :meth:`Dialogue.respond`; the transaction — on SQLite the one write lock every process
+    shares — then holds only the decision and the writes. ``parse`` belongs to the dialogue
+    (opaque to the core); ``text``, ``language_hint`` and ``day`` say what it was computed for.
+    """
+
+    text: str
+    language_hint: str | None
+    day: date
+    parse: Any
+
+
 class Dialogue(Protocol):
     """Anything that turns one incoming message into a :class:`Turn`."""
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
-        """Decide the reply; must not do I/O and must not raise for any user input."""
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
+        """Read the message's text ahead of the turn (``None``: nothing to read, e.g. a button
+        press); must not do I/O and must not raise for any user input."""
+        ...
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
+        """Decide the reply, using ``reading`` if it was made of this message's text on the
+        same day (else the text is read again); must not do I/O and must not raise for any
+        user input."""
         ...
 

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from flows.choices import mentions
-from flows.dialogue import ConversationState, HandoffRequest, Turn, Understanding
+from flows.dialogue import ConversationState, HandoffRequest, Reading, Turn, Understanding
 from flows.exemptions import ExemptionWizard
 from flows.faq import answer_article, answer_intent
 from flows.flow import Flow, FlowOutcome, TurnContext
@@ -146,10 +146,22 @@ class DialogueEngine:
         """Understand messages with ``nlu`` from the next message on (a retrained model was activated)."""
         self._nlu = nlu
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
+        """The NLU's parse of the message's text, ahead of :meth:`respond`; ``None`` for a button
+        press or an empty text — and if parsing fails (:meth:`respond` then tries again and
+        answers the failure)."""
+        today = now.astimezone(self._zone).date()
+        try:
+            parse = self._parse(message, today, None)
+        except Exception:  # noqa: BLE001 — must not raise; respond handles it for the user
+            logger.exception("could not parse message %s ahead of its turn", message.message_id)
+            return None
+        return None if parse is None else Reading(message.text.strip(), message.language_hint, today, parse)
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
         """Decide the replies to ``message``; internal errors become an apology and a handoff offer."""
         try:
-            return self._respond(state, message, now)
+            return self._respond(state, message, now, reading)
         except Exception:  # noqa: BLE001 — the boundary: the user must always get an answer
             logger.exception("dialogue failed in conversation %s, message %s", message.key, message.message_id)
             t = self._catalogs.translator(state.language)
@@ -158,11 +170,11 @@ class DialogueEngine:
 
     # --- one message -----------------------------------------------------------------------
 
-    def _respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def _respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None) -> Turn:
         today = now.astimezone(self._zone).date()
         state = self._expire(state, now)
         text = message.text.strip()
-        parse = self._nlu.parse(text, message.language_hint, today) if text and not message.payload else None
+        parse = self._parse(message, today, reading)
         language = self._language(state, parse, message, today)
         draft = _Draft(state.evolve(language=language, last_active=now.isoformat()))
         if parse is not None:
@@ -172,6 +184,16 @@ class DialogueEngine:
         self._decide(ctx, draft)
         understanding = Understanding(language, parse.intent, parse.confidence) if parse else Understanding(language, None, None)
         return Turn(draft.state, tuple(draft.replies), understanding, draft.handoff)
+
+    def _parse(self, message: IncomingMessage, today: date, reading: Reading | None) -> ParseResult | None:
+        """The message's parse: ``reading``'s if it was made of this text, hint and day."""
+        text = message.text.strip()
+        if not text or message.payload:
+            return None
+        if reading is not None and (reading.text, reading.language_hint, reading.day) == (text, message.language_hint, today):
+            parse: ParseResult = reading.parse
+            return parse
+        return self._nlu.parse(text, message.language_hint, today)
 
     def _expire(self, state: ConversationState, now: datetime) -> ConversationState:
         if state.flow is None or state.last_active is None:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 
 from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
-from flows.dialogue import ConversationState, HandoffRequest, Turn, Understanding
+from flows.dialogue import ConversationState, HandoffRequest, Reading, Turn, Understanding
 from flows.messages import Button, IncomingMessage, Reply
 
 
@@ -14,7 +14,10 @@ class EchoDialogue:
     """Replies ``echo: <text>`` with one button; a pressed button answers ``pressed <payload>``;
     the text ``human`` asks for a person. Counts turns in the state to prove state is persisted."""
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
+        return None
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
         turns = int(state.slots.get("turns", 0)) + 1
         new_state = state.evolve(slots={"turns": turns}, language=state.language or "en")
         understanding = Understanding(language="en", intent="echo", confidence=1.0)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.inbox import Accepted, Inbox, offered_buttons
 from bot.core.outbox import reply_from_row
-from bot.core.processor import MessageProcessor
+from bot.core.processor import MessageProcessor, readings_of
 from bot.core.tasks import TaskTracker
 from bot.ratelimit import UserThrottle
 from bot.storage.models import Conversation, Message
@@ -54,8 +54,13 @@ class Assistant:
         if decision is not None and not decision.allowed:
             await self._decline(accepted, answer=decision.first_refusal)
         else:
-            self.schedule(accepted.conversation_id)
+            self._tasks.spawn(self._process(accepted, message), name=f"process:{accepted.conversation_id}")
         return accepted
+
+    async def _process(self, accepted: Accepted, message: IncomingMessage) -> None:
+        """Read the new message's text, then process its conversation (after the acknowledgement)."""
+        reading = self._processor.understand(message)
+        await self._processor.process_conversation(accepted.conversation_id, readings=readings_of(accepted, reading))
 
     async def receive_and_wait(
         self, message: IncomingMessage, *, typed_payloads: bool = False
@@ -67,20 +72,24 @@ class Assistant:
 
         On SQLite storing and answering share one transaction
         (:meth:`MessageProcessor.accept_and_answer`): if the unit of work fails, the message is
-        stored on its own (unprocessed, for the sweeper to retry) before the error propagates."""
+        stored on its own (unprocessed, for the sweeper to retry) before the error propagates.
+        The text is read (the NLU) before any transaction begins."""
         decision = self._throttle.check(message.key) if self._throttle else None
         if decision is not None and not decision.allowed:
             accepted = await self._inbox.accept(message, typed_payloads=typed_payloads)
             if not accepted.duplicate:
                 await self._decline(accepted, answer=True)
             return accepted, await self.replies_to(accepted.message_id)
+        reading = self._processor.understand(message)
         try:
-            accepted, replies = await self._processor.accept_and_answer(message, typed_payloads=typed_payloads)
+            accepted, replies = await self._processor.accept_and_answer(message, reading, typed_payloads=typed_payloads)
         except Exception:
             await self._inbox.accept(message, typed_payloads=typed_payloads)
             raise
-        if replies is None and not accepted.duplicate:  # older messages were waiting
-            replies = await self._processor.process_conversation(accepted.conversation_id, answering=accepted.message_id)
+        if replies is None and not accepted.duplicate:  # PostgreSQL, or older messages were waiting
+            replies = await self._processor.process_conversation(
+                accepted.conversation_id, answering=accepted.message_id, readings=readings_of(accepted, reading)
+            )
         if replies is None:  # a duplicate, or answered meanwhile by another task
             replies = await self.replies_to(accepted.message_id)
         return accepted, replies

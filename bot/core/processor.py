@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Callable, NamedTuple, Protocol
+from typing import AsyncIterator, Callable, Mapping, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +21,7 @@ from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
 from bot.core.outbox import QUEUED, enqueue_replies
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
-from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Turn, Understanding
+from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Reading, Turn, Understanding
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -61,17 +61,25 @@ class MessageProcessor:
         self._clock = clock
         self._locks = ConversationLocks()
 
-    async def process_conversation(self, conversation_id: int, answering: int | None = None) -> list[Reply] | None:
+    def understand(self, message: IncomingMessage) -> Reading | None:
+        """Read the message's text now, outside any transaction (see :class:`Reading`); pass
+        the result on to :meth:`process_conversation` keyed by the stored message's id."""
+        return self._dialogue.understand(message, self._clock())
+
+    async def process_conversation(
+        self, conversation_id: int, answering: int | None = None, readings: Mapping[int, Reading] | None = None
+    ) -> list[Reply] | None:
         """Process every pending inbound message of the conversation, oldest first.
 
         ``answering``: the caller delivers the replies to this message itself (in an HTTP
         response); they are returned, and stored without entering the outbox.
-        ``None`` is returned if another task had already answered that message."""
+        ``None`` is returned if another task had already answered that message.
+        ``readings``: texts already read (:meth:`understand`), by message id."""
         answered: list[Reply] | None = None
         async with self._locks.hold(conversation_id):
             more = True
             while more:
-                more, replies = await self._process_next(conversation_id, answering)
+                more, replies = await self._process_next(conversation_id, answering, readings or {})
                 if replies is not None:
                     answered = replies
         return answered
@@ -111,7 +119,7 @@ class MessageProcessor:
             )
 
     async def accept_and_answer(
-        self, message: IncomingMessage, *, typed_payloads: bool = False
+        self, message: IncomingMessage, reading: Reading | None, *, typed_payloads: bool = False
     ) -> tuple[Accepted, list[Reply] | None]:
         """Store ``message`` for a caller that waits for the answer (and acknowledges only with
         it) and, on SQLite, answer it in the same transaction — one commit instead of two; SQLite
@@ -119,17 +127,22 @@ class MessageProcessor:
         the storing transaction locks the conversation row before the conversation's turn, so it
         commits on its own first. The replies are ``None`` when the caller must go on with
         :meth:`process_conversation` (PostgreSQL, or an older message of the conversation was
-        still pending and was processed first) or for a duplicate."""
+        still pending and was processed first) or for a duplicate. ``reading``: the message's
+        text read beforehand (:meth:`understand`), not inside the transaction — on SQLite that
+        holds the write lock all processes share."""
         async with self._transaction() as session:
             accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
             if accepted.duplicate or session.bind.dialect.name != "sqlite":
                 return accepted, None
-            _, replies = await self._unit_of_work(session, accepted.conversation_id, accepted.message_id)
+            readings = readings_of(accepted, reading)
+            _, replies = await self._unit_of_work(session, accepted.conversation_id, accepted.message_id, readings)
         return accepted, replies
 
-    async def _process_next(self, conversation_id: int, answering: int | None) -> tuple[bool, list[Reply] | None]:
+    async def _process_next(
+        self, conversation_id: int, answering: int | None, readings: Mapping[int, Reading]
+    ) -> tuple[bool, list[Reply] | None]:
         async with self._transaction() as session:
-            return await self._unit_of_work(session, conversation_id, answering)
+            return await self._unit_of_work(session, conversation_id, answering, readings)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -142,7 +155,7 @@ class MessageProcessor:
             self._on_replies()
 
     async def _unit_of_work(
-        self, session: AsyncSession, conversation_id: int, answering: int | None
+        self, session: AsyncSession, conversation_id: int, answering: int | None, readings: Mapping[int, Reading]
     ) -> tuple[bool, list[Reply] | None]:
         """Process the conversation's oldest pending message in ``session``; return whether
         another one waits, and the replies if the message was ``answering``."""
@@ -153,10 +166,11 @@ class MessageProcessor:
         if not waiting:
             return False, None
         pending = PendingMessage(*waiting[0])
+        reading = readings.get(pending.id)
         if pending.status == "bot":
-            outcome = await self._answer(session, conversation_id, pending)
+            outcome = await self._answer(session, conversation_id, pending, reading)
         else:
-            outcome = await self._relay(session, conversation_id, pending)
+            outcome = await self._relay(session, conversation_id, pending, reading)
         understanding = outcome.understanding
         await session.execute(
             _MARK_PROCESSED,
@@ -174,7 +188,9 @@ class MessageProcessor:
         )
         return len(waiting) > 1, list(outcome.replies) if pending.id == answering else None
 
-    async def _answer(self, session: AsyncSession, conversation_id: int, pending: PendingMessage) -> _Outcome:
+    async def _answer(
+        self, session: AsyncSession, conversation_id: int, pending: PendingMessage, reading: Reading | None
+    ) -> _Outcome:
         """Run the message through the dialogue and store the new state; the desk's replies are
         added when the dialogue hands the chat to a person."""
         incoming = IncomingMessage(
@@ -186,7 +202,7 @@ class MessageProcessor:
             language_hint=pending.language_hint,
         )
         now = self._clock()
-        turn: Turn = self._dialogue.respond(ConversationState.from_json(pending.state), incoming, now)
+        turn: Turn = self._dialogue.respond(ConversationState.from_json(pending.state), incoming, now, reading)
         await session.execute(
             _SAVE_STATE,
             {"conversation_id": conversation_id, "new_state": turn.state.to_json(), "new_language": turn.state.language, "now": now},
@@ -199,7 +215,9 @@ class MessageProcessor:
             replies += await self._desk.request(session, conversation, turn.handoff, message)
         return _Outcome(replies, turn.state.language, turn.understanding)
 
-    async def _relay(self, session: AsyncSession, conversation_id: int, pending: PendingMessage) -> _Outcome:
+    async def _relay(
+        self, session: AsyncSession, conversation_id: int, pending: PendingMessage, reading: Reading | None
+    ) -> _Outcome:
         """A person owns or is about to take the chat: the desk decides what the user hears."""
         conversation = await session.get_one(Conversation, conversation_id)
         message = await session.get_one(Message, pending.id)
@@ -209,8 +227,13 @@ class MessageProcessor:
             # satisfaction rating): the assistant answers this message itself, from the state
             # the desk left (written first, so the dialogue's state is not overwritten by it).
             await session.flush()
-            return await self._answer(session, conversation_id, pending._replace(state=conversation.state))
+            return await self._answer(session, conversation_id, pending._replace(state=conversation.state), reading)
         return _Outcome(replies, conversation.language, None)
+
+
+def readings_of(accepted: Accepted, reading: Reading | None) -> dict[int, Reading]:
+    """``readings`` for :meth:`MessageProcessor.process_conversation`: the accepted message's."""
+    return {accepted.message_id: reading} if reading is not None else {}
 
 
 class PendingMessage(NamedTuple):

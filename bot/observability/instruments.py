@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError
 from bot.observability.metrics import ServiceMetrics
-from flows.dialogue import ConversationState, Dialogue, Turn
+from flows.dialogue import ConversationState, Dialogue, Reading, Turn
 from flows.messages import IncomingMessage, Reply
 
 
@@ -26,9 +26,15 @@ class InstrumentedDialogue:
         self._confident = confident
         self._clarify = clarify
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
         started = time.perf_counter()
-        turn = self._inner.respond(state, message, now)
+        reading = self._inner.understand(message, now)
+        self._metrics.understanding_seconds.observe(time.perf_counter() - started)
+        return reading
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
+        started = time.perf_counter()
+        turn = self._inner.respond(state, message, now, reading)
         self._metrics.dialogue_seconds.observe(time.perf_counter() - started)
         understanding = turn.understanding
         if understanding is not None:

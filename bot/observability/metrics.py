@@ -40,8 +40,12 @@ class ServiceMetrics:
         self.handoffs = Counter(
             "migassist_handoff_requests", "Conversations the bot handed to people, by reason.", ["reason"], registry=r,
         )
+        self.understanding_seconds = Histogram(
+            "migassist_understanding_seconds", "Time reading a message's text (NLU) ahead of its turn.",
+            buckets=LATENCY_BUCKETS, registry=r,
+        )
         self.dialogue_seconds = Histogram(
-            "migassist_dialogue_seconds", "Time in the dialogue (NLU and flows) per message.",
+            "migassist_dialogue_seconds", "Time deciding a turn (flows, and the NLU for a text not read ahead).",
             buckets=LATENCY_BUCKETS, registry=r,
         )
         self.deliveries = Counter(

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.app import SESSIONS
 from bot.channels.telegram import webhook_url
-from flows.dialogue import ConversationState, Turn, Understanding
+from flows.dialogue import ConversationState, Reading, Turn, Understanding
 from flows.messages import IncomingMessage, Reply
 from tests.channels.conftest import TELEGRAM_WEBHOOK_SECRET
 from tests.conftest import LiveServer
@@ -57,7 +57,10 @@ class ScriptedDialogue:
         self.default = default
         self.received: list[IncomingMessage] = []
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
+        return None
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
         self.received.append(message)
         replies = self.script.get(message.payload or message.text, self.default)
         return Turn(state.evolve(language=state.language or "en"), replies, Understanding("en", None, None))

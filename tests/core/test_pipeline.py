@@ -9,11 +9,12 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.outbox import OutboxDispatcher, RetryPolicy
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
-from flows.dialogue import ConversationState, Turn
+from flows.dialogue import ConversationState, Reading, Turn
 from flows.messages import ConversationKey, IncomingMessage
 from tests.core.conftest import Core, build_core
 from tests.support import EchoDialogue
@@ -65,10 +66,10 @@ class FlakyDialogue(EchoDialogue):
 
     fixed = False
 
-    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime) -> Turn:
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
         if not self.fixed:
             raise RuntimeError("a bug in a flow")
-        return super().respond(state, message, now)
+        return super().respond(state, message, now, reading)
 
 
 @pytest.mark.asyncio
@@ -84,6 +85,42 @@ async def test_a_failed_answer_leaves_the_waiting_callers_message_stored_for_a_r
         await wait_until_processed(core)
         _, replies = await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))  # the client retries
         assert [r.text for r in replies] == ["echo: hello", "turn 1"]
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
+
+
+class ReadingDialogue(EchoDialogue):
+    """Reads texts ahead as the real engine does, noting whether a database connection (and so a
+    transaction) was in use meanwhile, and which reading each turn was handed."""
+
+    def __init__(self) -> None:
+        self.engine: AsyncEngine | None = None
+        self.connections_in_use: list[int] = []
+        self.handed: list[str | None] = []
+
+    def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
+        assert self.engine is not None
+        self.connections_in_use.append(self.engine.sync_engine.pool.checkedout())  # type: ignore[attr-defined]
+        return Reading(message.text, message.language_hint, now.date(), f"read {message.text}")
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
+        self.handed.append(reading.parse if reading else None)
+        return super().respond(state, message, now, reading)
+
+
+@pytest.mark.asyncio
+async def test_texts_are_read_before_any_transaction_and_handed_to_their_turn(database_url: str) -> None:
+    dialogue = ReadingDialogue()
+    core = await build_core(database_url, dialogue)
+    dialogue.engine = core.engine
+    try:
+        await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))  # answered in the request
+        await core.assistant.receive(incoming("u2", "m2", "salam"))  # answered in the background
+        while len(dialogue.handed) < 2:  # (not polling the database: that would use a connection)
+            await asyncio.sleep(0.01)
+        assert dialogue.connections_in_use == [0, 0]
+        assert dialogue.handed == ["read hello", "read salam"]
     finally:
         await core.tasks.close()
         await core.engine.dispose()
