@@ -105,7 +105,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8,32", help="comma-separated levels (default 1,8,32)")
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per level (default 10)")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds per level (default 2)")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes (PostgreSQL only)")
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     parser.add_argument("--compare-rasa", action="store_true", help="repeat the REST load against Rasa 3.6")
     args = parser.parse_args()
     if args.compare_rasa and args.channel != "rest":

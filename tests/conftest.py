@@ -137,6 +137,14 @@ def postgres_url(postgres_server: PostgresServer) -> str:
     return postgres_server.url(name)
 
 
+@pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])
+def shared_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database several worker processes share: a fresh PostgreSQL database, or a SQLite file."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'shared' / 'migassist.db'}"
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
+import os
+import secrets
 import signal
 import socket
 
 from aiohttp import web
 
-from bot.config import ConfigError, load_config
+from bot.config import ENV_PREFIX, ConfigError, load_config
 from bot.observability.logs import configure_logging
-from bot.storage.database import is_sqlite
+from bot.storage.database import is_sqlite, sqlite_file
+
+log = logging.getLogger(__name__)
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,9 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     )
     parser.add_argument("--host", help="interface to listen on (default: server.host in config)")
     parser.add_argument("--port", type=int, help="port to listen on (default: server.port in config)")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes sharing the port (PostgreSQL only; default 1)"
-    )
+    parser.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
     parser.set_defaults(handler=serve)
 
 
@@ -36,12 +39,16 @@ def serve(args: argparse.Namespace) -> int:
     port = args.port or settings.server.port
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    if args.workers > 1 and is_sqlite(settings.database_url):
-        raise ConfigError("--workers > 1 needs PostgreSQL (set MIGASSIST_DATABASE_URL); SQLite runs one process")
+    if args.workers > 1 and is_sqlite(settings.database_url) and sqlite_file(settings.database_url) is None:
+        raise ConfigError("--workers > 1 needs a database the workers share: an in-memory SQLite database is per process")
     print(f"MigAssist is starting on http://{host}:{port}/  (web chat at /, health at /healthz)", flush=True)
     if args.workers == 1:
         _run(args.config, host, port, False, args.log_level)
         return 0
+    if not config.secrets.get("SESSION_SECRET"):
+        # One key for all workers, so a staff login works whichever worker a request reaches.
+        os.environ[f"{ENV_PREFIX}SESSION_SECRET"] = secrets.token_urlsafe(32)
+        log.warning("MIGASSIST_SESSION_SECRET is not set: the workers share a random key; staff sessions end on restart")
     # Each worker binds the same port with SO_REUSEPORT; the kernel spreads connections.
     workers = [
         multiprocessing.get_context("spawn").Process(

@@ -22,14 +22,13 @@ from aiohttp import WSMsgType, web
 from bot.accounts.web import AUTH, Staff, setup_accounts
 from bot.console.reads import ConsoleReader
 from bot.console.strings import console_strings
-from bot.core.events import EventHub, PostgresEventBridge, asyncpg_dsn
+from bot.core.events import EventHub, event_bridge
 from bot.handoff.assignments import Assignments
 from bot.handoff.desk import CallCentreDesk
 from bot.handoff.errors import ClaimLost, NotYourChat, UnknownTarget
 from bot.handoff.live import TOPIC
 from bot.handoff.presence import PRESENCE_STATES, PresenceBoard
 from bot.handoff.sweeper import QueueSweeper
-from bot.storage.database import is_sqlite
 from flows.messages import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -94,9 +93,8 @@ async def _handoff_services(app: web.Application) -> AsyncIterator[None]:
         max_reply_chars=settings.server.max_message_chars,
         heartbeat_seconds=settings.handoff.presence_timeout_seconds / 3,
     )
-    bridge = None
-    if not is_sqlite(settings.database_url):
-        bridge = PostgresEventBridge(app[HUB], asyncpg_dsn(settings.database_url))
+    bridge = event_bridge(app[HUB], settings.database_url)
+    if bridge is not None:
         await bridge.start()
     sweeper = QueueSweeper(sessions, desk.queue, kick)
     app[TASKS].spawn(sweeper.run(settings.handoff.sweep_interval_seconds), name="handoff-sweeper")

@@ -3,16 +3,22 @@
 Subscribers get an :class:`asyncio.Queue` per topic. A slow subscriber whose queue is full
 loses events rather than blocking publishers (pages re-sync their history on reconnect).
 
-Within one process the hub is all there is (SQLite runs one process). With PostgreSQL several
-processes serve the same users and operators, so a :class:`PostgresEventBridge` forwards every
-published event through ``NOTIFY`` and delivers the other processes' events locally.
+Several worker processes serve the same users and operators, so a bridge forwards every
+published event to the other processes, which deliver it to their own subscribers: with
+PostgreSQL a :class:`PostgresEventBridge` (``LISTEN``/``NOTIFY``), with SQLite — whose workers
+share one machine and one database file — a :class:`LocalEventBridge` (Unix datagram sockets).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import json
 import logging
+import os
+import socket
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -21,6 +27,8 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+from bot.storage.database import is_sqlite, sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +74,110 @@ class EventHub:
     def forward_to(self, forward: Forward | None) -> None:
         """Also hand every published event to ``forward`` (a cross-process bridge), or stop."""
         self._forward = forward
+
+
+def encode_event(topic: str, event: dict[str, Any]) -> str:
+    """One hub event as it travels between processes (JSON)."""
+    return json.dumps({"t": topic, "e": event}, ensure_ascii=False, default=str)
+
+
+def decode_event(message: str | bytes) -> tuple[str, dict[str, Any]]:
+    """The topic and event of :func:`encode_event`'s text; ``ValueError``/``KeyError``/
+    ``TypeError`` if it is not one."""
+    decoded = json.loads(message)
+    return str(decoded["t"]), dict(decoded["e"])
+
+
+#: Seconds after which a local bridge lists its peers again even if the registry looks unchanged.
+PEERS_MAX_AGE = 1.0
+
+
+class LocalEventBridge:
+    """Carries hub events between the processes of one machine that share a SQLite database.
+
+    Each process binds a Unix datagram socket in Linux's abstract namespace (no file, no path
+    length limit to meet) and registers it as an empty file of the same name (pid and a random
+    part) in ``registry``, a directory next to the database. Publishing sends the event to every
+    registered peer, without waiting: a peer that is gone (its registration is removed) or too
+    busy to read (the event is dropped, as the hub drops events for a full queue) never holds up
+    the publisher. Pages and consoles re-read their state when they reconnect.
+    """
+
+    #: Larger events are not forwarded (far beyond any message the service carries).
+    MAX_EVENT_BYTES = 128 * 1024
+
+    def __init__(self, hub: EventHub, registry: os.PathLike[str] | str) -> None:
+        self._hub = hub
+        self._registry = os.fspath(registry)
+        # Processes of another database (another data directory) never see these sockets.
+        self._namespace = hashlib.sha256(os.path.realpath(self._registry).encode()).hexdigest()[:16]
+        self._name = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self._socket: socket.socket | None = None
+        self._peers: list[str] = []
+        self._seen_registry: int | None = None
+        self._listed_at = 0.0
+
+    async def start(self) -> None:
+        os.makedirs(self._registry, exist_ok=True)
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.MAX_EVENT_BYTES * 2)
+        self._socket.setblocking(False)
+        self._socket.bind(self._address(self._name))
+        open(os.path.join(self._registry, self._name), "w").close()
+        asyncio.get_running_loop().add_reader(self._socket.fileno(), self._receive)
+        self._hub.forward_to(self._send)
+
+    async def close(self) -> None:
+        self._hub.forward_to(None)
+        if self._socket is not None:
+            asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            self._socket.close()
+            self._socket = None
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(self._registry, self._name))
+
+    def _address(self, name: str) -> bytes:
+        return f"\0migassist-events-{self._namespace}-{name}".encode()
+
+    def _send(self, topic: str, event: dict[str, Any]) -> None:
+        assert self._socket is not None
+        message = encode_event(topic, event).encode()
+        if len(message) > self.MAX_EVENT_BYTES:
+            log.warning("an event of %d bytes is too large to forward; it reaches this process only", len(message))
+            return
+        for peer in self._current_peers():
+            try:
+                self._socket.sendto(message, self._address(peer))
+            except ConnectionRefusedError:  # the process is gone: forget it
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(self._registry, peer))
+            except BlockingIOError:
+                log.warning("process %s is not reading events; one event did not reach it", peer)
+
+    def _current_peers(self) -> list[str]:
+        """The other registered processes: the directory is listed again when it changed, and at
+        least every :data:`PEERS_MAX_AGE` seconds (a change within the file system's timestamp
+        granularity can leave the modification time as it was)."""
+        changed = os.stat(self._registry).st_mtime_ns
+        now = time.monotonic()
+        if changed != self._seen_registry or now - self._listed_at > PEERS_MAX_AGE:
+            self._seen_registry, self._listed_at = changed, now
+            self._peers = [name for name in os.listdir(self._registry) if name != self._name]
+        return self._peers
+
+    def _receive(self) -> None:
+        assert self._socket is not None
+        while True:
+            try:
+                message = self._socket.recv(self.MAX_EVENT_BYTES)
+            except BlockingIOError:
+                return
+            try:
+                topic, event = decode_event(message)
+            except (ValueError, KeyError, TypeError):
+                log.warning("ignored a malformed event from another process")
+                continue
+            self._hub.deliver(topic, event)
 
 
 NOTIFY_CHANNEL = "migassist_events"
@@ -141,7 +253,7 @@ class PostgresEventBridge:
                 await asyncio.sleep(RECONNECT_SECONDS)
 
     def _payloads(self, topic: str, event: dict[str, Any]) -> list[str]:
-        message = json.dumps({"t": topic, "e": event}, ensure_ascii=False, default=str)
+        message = encode_event(topic, event)
         self._sequence += 1
         pieces = [message[i : i + PIECE_CHARS] for i in range(0, len(message), PIECE_CHARS)] or [""]
         return [
@@ -162,7 +274,15 @@ class PostgresEventBridge:
             if any(part is None for part in parts):
                 return
             del self._pieces[key]
-            message = json.loads("".join(part or "" for part in parts))
-            self._hub.deliver(str(message["t"]), message["e"])
+            self._hub.deliver(*decode_event("".join(part or "" for part in parts)))
         except (ValueError, KeyError, IndexError, TypeError):
             log.warning("ignored a malformed event notification")
+
+
+def event_bridge(hub: EventHub, database_url: str) -> LocalEventBridge | PostgresEventBridge | None:
+    """The bridge that links the hubs of all processes serving ``database_url`` (none for an
+    in-memory SQLite database, which only one process can see). Call ``start()`` on it."""
+    if not is_sqlite(database_url):
+        return PostgresEventBridge(hub, asyncpg_dsn(database_url))
+    database = sqlite_file(database_url)
+    return None if database is None else LocalEventBridge(hub, f"{database}-events")

@@ -10,7 +10,7 @@ activation takes effect with the next message, without a restart. Each swap is o
 assignment: a turn already running finishes with what it started with.
 
 Other worker processes learn of a change through the event hub (bridged between processes by
-PostgreSQL ``LISTEN``/``NOTIFY``): :meth:`LiveContent.follow` rebuilds the knowledge base from the
+PostgreSQL ``LISTEN``/``NOTIFY``, or local sockets on SQLite): :meth:`LiveContent.follow` rebuilds the knowledge base from the
 published revisions, or loads the activated model file, when another process announces one.
 """
 

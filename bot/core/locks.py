@@ -1,5 +1,6 @@
 """Per-conversation mutual exclusion: in-process with asyncio locks, across processes with a
-PostgreSQL transaction-level advisory lock taken inside the unit of work."""
+PostgreSQL transaction-level advisory lock taken inside the unit of work (on SQLite every
+transaction holds the database's one write lock, which all processes take in turns)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ class ConversationLocks:
 
 
 async def lock_conversation_in_transaction(session: AsyncSession, conversation_id: int) -> None:
-    """Serialise units of work of one conversation across processes (PostgreSQL only; SQLite
-    runs one process and its BEGIN IMMEDIATE already serialises writers)."""
+    """Serialise units of work of one conversation across processes (PostgreSQL only; SQLite's
+    BEGIN IMMEDIATE already serialises all writers, of every process)."""
     if session.bind.dialect.name == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id)))

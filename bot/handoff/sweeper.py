@@ -92,5 +92,5 @@ class QueueSweeper:
     @staticmethod
     async def _exclusive(session: AsyncSession) -> bool:
         if session.get_bind().dialect.name != "postgresql":
-            return True  # SQLite runs one process; BEGIN IMMEDIATE serialises writers
+            return True  # SQLite: BEGIN IMMEDIATE serialises all writers; a second sweep finds nothing to do
         return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, SWEEP_LOCK_KEY))))

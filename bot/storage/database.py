@@ -20,6 +20,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL; ``None`` for an in-memory SQLite database (private to
+    one process) or another database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     """Create the async engine. Any SQLite URL (``sqlite:///path``, also with a driver such as
     ``+aiosqlite``) uses the in-loop driver: the directory is created, and every connection gets
@@ -27,10 +36,13 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        parsed = parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}")
         kwargs["connect_args"] = {"timeout": SQLITE_LOCK_TIMEOUT}
+        database = sqlite_file(url)
+        if database is not None:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Processes sharing the file take turns on this lock file (sqlite_inloop).
+            kwargs["connect_args"]["writer_lock"] = f"{database}-writer"
+        parsed = parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}")
         # One connection, handed out first come, first served (the dialect's pool): SQLite has
         # a single writer anyway.
         kwargs.update(pool_size=1, max_overflow=0)
@@ -59,4 +71,45 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    """Sessions for ``engine``; on SQLite they end in the calling task (:class:`SQLiteSession`)."""
+    session_class = SQLiteSession if engine.dialect.name == "sqlite" else AsyncSession
+    return async_sessionmaker(engine, class_=session_class, expire_on_commit=False)
+
+
+class SQLiteSession(AsyncSession):
+    """A session whose ``async with`` blocks end — commit or rollback, and the connection back
+    in the pool — in the calling task, before anything else runs.
+
+    SQLAlchemy ends them in a task of its own, so that a cancellation cannot interrupt the
+    clean-up, and the caller waits for that task: a turn of the event loop, in which every other
+    ready request runs first while the transaction stays open — and with it SQLite's write lock,
+    which all processes share (measured: most of a transaction's time). The in-loop driver ends
+    a transaction without suspending, so no cancellation can interrupt it here either.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        await self.close()
+
+    def _maker_context_manager(self) -> Any:
+        return _SQLiteTransactionBlock(self)
+
+
+class _SQLiteTransactionBlock:
+    """``async with sessionmaker.begin()`` for :class:`SQLiteSession`: commit (or roll back)
+    and close in the calling task."""
+
+    __slots__ = ("session", "transaction")
+
+    def __init__(self, session: SQLiteSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> SQLiteSession:
+        self.transaction = self.session.begin()
+        await self.transaction.__aenter__()
+        return self.session
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await self.transaction.__aexit__(type_, value, traceback)
+        finally:
+            await self.session.close()

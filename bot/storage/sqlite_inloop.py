@@ -6,17 +6,25 @@ measured as most of MigAssist's latency (docs/performance.md). SQLite answers ou
 statements in microseconds, so this driver calls the standard ``sqlite3`` module directly, behind
 the awaitable interface SQLAlchemy's asyncio adaptation expects (every call completes at once).
 
-Only one thing makes SQLite wait: another process holding the write lock (a ``migassist``
-command run next to the server). Connections therefore have no busy timeout on the loop, and
-``BEGIN IMMEDIATE`` — where the write lock is taken, once per transaction — moves to a worker
-thread that waits for the lock when it is taken (:func:`begin_immediate`), so the loop never
-sleeps on a lock. Use it through :func:`bot.storage.database.create_engine`.
+Only one thing makes SQLite wait: another process holding the write lock (another server
+worker, or a ``migassist`` command run next to the server). Connections therefore have no busy
+timeout on the loop, and ``BEGIN IMMEDIATE`` — where the write lock is taken, once per
+transaction — moves to a worker thread that waits for the lock when it is taken
+(:func:`begin_immediate`), so the loop never sleeps on a lock.
+
+SQLite's own wait for its lock is a sleep-and-retry loop (1, 2, 5, 10… ms), which leaves the
+database idle while waiters sleep. So MigAssist's processes take turns on a *writer lock file*
+first (``flock`` on ``<database>-writer``): the kernel wakes a waiter the moment the holder
+commits. The turn is held from ``BEGIN IMMEDIATE`` to commit or rollback; SQLite's lock still
+guards against any other writer. Use it through :func:`bot.storage.database.create_engine`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import sqlite3
 from typing import Any
 
@@ -75,24 +83,56 @@ class _Cursor:
 
 
 class _Connection:
-    """A ``sqlite3`` connection (``raw``) with awaitable methods."""
+    """A ``sqlite3`` connection (``raw``) with awaitable methods, and its turn on the writer
+    lock file (``writer_lock``: an open descriptor, or ``None`` for an in-memory database)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("raw", "writer_lock", "has_turn")
 
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, writer_lock: int | None) -> None:
         self.raw = raw
+        self.writer_lock = writer_lock
+        self.has_turn = writer_lock is None
 
     def cursor(self) -> _Cursor:
         return _Cursor(self.raw.cursor())
 
     async def commit(self) -> None:
-        self.raw.commit()
+        try:
+            self.raw.commit()
+        finally:
+            self.end_turn()
 
     async def rollback(self) -> None:
-        self.raw.rollback()
+        try:
+            self.raw.rollback()
+        finally:
+            self.end_turn()
 
     async def close(self) -> None:
         self.raw.close()
+        if self.writer_lock is not None:
+            os.close(self.writer_lock)  # also ends a turn still held
+
+    def try_turn(self) -> bool:
+        """Take this process's turn on the writer lock if it is free (never blocks)."""
+        if not self.has_turn:
+            try:
+                fcntl.flock(self.writer_lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
+            except BlockingIOError:
+                return False
+            self.has_turn = True
+        return True
+
+    def wait_turn(self) -> None:
+        """Block until this process has its turn (on a worker thread only)."""
+        if not self.has_turn:
+            fcntl.flock(self.writer_lock, fcntl.LOCK_EX)  # type: ignore[arg-type]
+            self.has_turn = True
+
+    def end_turn(self) -> None:
+        if self.writer_lock is not None and self.has_turn:
+            fcntl.flock(self.writer_lock, fcntl.LOCK_UN)
+            self.has_turn = False
 
 
 class _AdaptedConnection(AsyncAdapt_dbapi_connection):
@@ -123,10 +163,11 @@ class _DBAPI(AsyncAdapt_dbapi_module):
         ):
             setattr(self, name, getattr(sqlite3, name))
 
-    def connect(self, *args: Any, **kwargs: Any) -> _AdaptedConnection:
+    def connect(self, *args: Any, writer_lock: str | None = None, **kwargs: Any) -> _AdaptedConnection:
         # Made on the loop, but BEGIN may wait for a lock on a worker thread.
         kwargs["check_same_thread"] = False
-        return _AdaptedConnection(self, _Connection(sqlite3.connect(*args, **kwargs)))
+        descriptor = os.open(writer_lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) if writer_lock else None
+        return _AdaptedConnection(self, _Connection(sqlite3.connect(*args, **kwargs), descriptor))
 
 
 class FirstComeFirstServedPool(pool.AsyncAdaptedQueuePool):
@@ -173,44 +214,54 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
         return FirstComeFirstServedPool
 
     def get_driver_connection(self, connection: Any) -> Any:
-        return connection._connection.raw
+        return connection._connection
 
 
 registry.register(f"sqlite.{DRIVER}", __name__, "InLoopSQLiteDialect")
 
 
-def begin_immediate(connection: sqlite3.Connection, lock_timeout: float) -> None:
-    """Start a write transaction: at once if the write lock is free, else wait for it on a
-    worker thread (up to ``lock_timeout`` seconds) while the loop goes on. Call it from
-    SQLAlchemy's ``begin`` event (inside the engine's greenlet)."""
-    try:
-        connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-            raise
-        waiting = asyncio.ensure_future(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+def begin_immediate(connection: _Connection, lock_timeout: float) -> None:
+    """Start a write transaction: at once if this process's turn and SQLite's write lock are
+    free, else wait for them on a worker thread (SQLite's lock up to ``lock_timeout`` seconds)
+    while the loop goes on. Call it from SQLAlchemy's ``begin`` event (inside the engine's
+    greenlet)."""
+    if connection.try_turn():
         try:
-            await_(asyncio.shield(waiting))
-        except asyncio.CancelledError:
-            _abandon(waiting, connection)
-            raise
+            connection.raw.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                connection.end_turn()
+                raise
+    waiting = asyncio.ensure_future(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+    try:
+        await_(asyncio.shield(waiting))
+    except asyncio.CancelledError:
+        _abandon(waiting, connection)
+        raise
 
 
-def _abandon(waiting: asyncio.Future[None], connection: sqlite3.Connection) -> None:
+def _abandon(waiting: asyncio.Future[None], connection: _Connection) -> None:
     """The caller was cancelled (say, its HTTP client went away) while a worker thread waits for
     the lock on its connection: let the thread finish before the connection goes back to the
-    pool, and undo the transaction it may have begun meanwhile."""
+    pool, and undo the transaction it may have begun meanwhile (ending the turn)."""
     while not waiting.done():  # also when cancelled again: the thread still holds the connection
         with contextlib.suppress(asyncio.CancelledError, sqlite3.Error):
             await_(asyncio.shield(waiting))
     waiting.exception()  # retrieved: a BEGIN that failed (the lock timed out) leaves nothing to undo
-    if connection.in_transaction:
-        connection.rollback()
+    if connection.raw.in_transaction:
+        connection.raw.rollback()
+    connection.end_turn()
 
 
-def _begin_waiting(connection: sqlite3.Connection, lock_timeout: float) -> None:
-    connection.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
+def _begin_waiting(connection: _Connection, lock_timeout: float) -> None:
+    connection.wait_turn()
+    raw = connection.raw
+    raw.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
     try:
-        connection.execute("BEGIN IMMEDIATE")
+        raw.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        connection.end_turn()
+        raise
     finally:
-        connection.execute("PRAGMA busy_timeout=0")
+        raw.execute("PRAGMA busy_timeout=0")

@@ -1,5 +1,6 @@
-"""Two app instances (each with its own engine, event hub and NOTIFY bridge, as two processes
-would have) on one real PostgreSQL: claims stay atomic and live events reach every console."""
+"""Two app instances (each with its own engine, event hub and bridge, as two worker processes
+would have) on one real PostgreSQL (NOTIFY bridge) or one SQLite file (Unix-socket bridge, turns
+on the writer lock file): claims stay atomic and live events reach every console."""
 
 from __future__ import annotations
 
@@ -14,15 +15,13 @@ from bot.storage.migrate import upgrade_async
 from tests.handoff.staff import StaffClient, add_account, go_online, rest_say
 from tests.support import EchoDialogue
 
-pytestmark = pytest.mark.postgres
-
 CHATS = 3
 
 
 @pytest.mark.asyncio
-async def test_concurrent_claims_on_two_instances_have_one_winner(make_config, live_server, postgres_url) -> None:  # type: ignore[no-untyped-def]
-    await upgrade_async(postgres_url)
-    config = make_config(MIGASSIST_DATABASE_URL=postgres_url, MIGASSIST_SESSION_SECRET="shared-secret-" * 3)
+async def test_concurrent_claims_on_two_instances_have_one_winner(make_config, live_server, shared_database_url) -> None:  # type: ignore[no-untyped-def]
+    await upgrade_async(shared_database_url)
+    config = make_config(MIGASSIST_DATABASE_URL=shared_database_url, MIGASSIST_SESSION_SECRET="shared-secret-" * 3)
     first = await live_server(config, dialogue=EchoDialogue())
     second = await live_server(config, dialogue=EchoDialogue())
     olga = await add_account(first.app, "olga")

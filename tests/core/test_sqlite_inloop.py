@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
 import sqlite3
 from pathlib import Path
 from typing import AsyncIterator
@@ -38,6 +41,35 @@ class Notes:
         other.execute("BEGIN IMMEDIATE")
         return other
 
+    def turn_is_free(self) -> bool:
+        """Whether no process holds its turn on the writer lock file (checked as a third one)."""
+        descriptor = os.open(f"{self.path}-writer", os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        finally:
+            os.close(descriptor)
+        return True
+
+
+@contextlib.asynccontextmanager
+async def transaction_of_another_worker(path: Path, body: str) -> AsyncIterator[None]:
+    """Another server worker (its own engine on the same file) in the middle of a transaction."""
+    other = Notes(path)
+    try:
+        async with other.sessions.begin() as session:
+            await session.execute(INSERT, {"body": body})
+            yield
+    finally:
+        await other.engine.dispose()
+
+
+async def ticking(ticks: list[int]) -> None:
+    while True:
+        await asyncio.sleep(0.01)
+        ticks.append(1)
+
 
 @pytest_asyncio.fixture
 async def notes(tmp_path: Path) -> AsyncIterator[Notes]:
@@ -63,26 +95,64 @@ async def test_core_and_orm_statements_run_and_roll_back(notes: Notes) -> None:
 async def test_a_write_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(notes: Notes) -> None:
     other = notes.locked_by_another_process()
     other.execute("INSERT INTO notes (body) VALUES ('first')")
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    ticker = asyncio.create_task(tick())
+    ticks: list[int] = []
+    ticker = asyncio.create_task(ticking(ticks))
     writer = asyncio.create_task(notes.write("second"))
     try:
         await asyncio.sleep(0.3)
         assert not writer.done()  # waiting for the lock...
-        assert ticks >= 10  # ...while the loop went on serving others
+        assert len(ticks) >= 10  # ...while the loop went on serving others
         other.execute("COMMIT")
         await asyncio.wait_for(writer, 10)
         assert await notes.bodies() == ["first", "second"]
     finally:
         ticker.cancel()
         other.close()
+
+
+@pytest.mark.asyncio
+async def test_workers_sharing_the_file_take_turns_on_the_writer_lock(notes: Notes) -> None:
+    ticks: list[int] = []
+    ticker = asyncio.create_task(ticking(ticks))
+    try:
+        async with transaction_of_another_worker(notes.path, "first"):
+            writer = asyncio.create_task(notes.write("second"))
+            await asyncio.sleep(0.3)
+            assert not writer.done()  # waiting for its turn...
+            assert len(ticks) >= 10  # ...while the loop went on serving others
+            assert not notes.turn_is_free()
+        await asyncio.wait_for(writer, 10)
+        assert await notes.bodies() == ["first", "second"]
+        assert notes.turn_is_free()  # ended with the commit
+        with pytest.raises(RuntimeError):
+            async with notes.sessions.begin() as session:
+                await session.execute(INSERT, {"body": "lost"})
+                raise RuntimeError("the unit of work fails")
+        assert notes.turn_is_free()  # ended with the rollback
+    finally:
+        ticker.cancel()
+
+
+@pytest.mark.asyncio
+async def test_a_session_ends_before_any_other_task_runs(notes: Notes) -> None:
+    """SQLAlchemy ends a session's ``async with`` in a task of its own; meanwhile every ready
+    task ran with the transaction (and the writer lock) still held."""
+    pool = notes.engine.sync_engine.pool
+    checked_out: list[int] = []
+
+    def record_later() -> None:  # runs at the first moment this task lets others run
+        asyncio.get_running_loop().call_soon(lambda: checked_out.append(pool.checkedout()))  # type: ignore[attr-defined]
+
+    async with notes.sessions.begin() as session:
+        await session.execute(INSERT, {"body": "a"})
+        record_later()
+    await asyncio.sleep(0)
+    async with notes.sessions() as session:
+        await session.execute(text("SELECT 1"))
+        record_later()
+    await asyncio.sleep(0)
+    assert checked_out == [0, 0]
+    assert notes.turn_is_free()
 
 
 @pytest.mark.asyncio
@@ -121,11 +191,28 @@ async def test_the_connection_is_handed_out_first_come_first_served(tmp_path: Pa
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("holder", ["command", "worker"])
 async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_and_connection_working(
-    notes: Notes,
+    notes: Notes, holder: str
 ) -> None:
-    other = notes.locked_by_another_process()
-    try:
+    """Waiting for SQLite's lock (a command holds it) or for the turn (another worker does)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if holder == "command":
+            other = notes.locked_by_another_process()
+            stack.callback(other.close)
+            release = lambda: other.execute("COMMIT")  # noqa: E731
+        else:
+            held = asyncio.Event()
+            done = asyncio.Event()
+
+            async def worker() -> None:
+                async with transaction_of_another_worker(notes.path, "other"):
+                    held.set()
+                    await done.wait()
+
+            holding = asyncio.create_task(worker())
+            await held.wait()
+            release = done.set
         writer = asyncio.create_task(notes.write("abandoned"))
         await asyncio.sleep(0.1)
         writer.cancel()  # e.g. the HTTP client went away
@@ -133,10 +220,11 @@ async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_an
         started = loop.time()
         await asyncio.sleep(0.2)
         assert loop.time() - started < 1.0  # the loop was not held up by the waiting thread
-        other.execute("COMMIT")
+        release()
+        if holder == "worker":
+            await asyncio.wait_for(holding, 10)
         with pytest.raises(asyncio.CancelledError):
             await asyncio.wait_for(writer, 10)
         await asyncio.wait_for(notes.write("next"), 10)
-        assert await notes.bodies() == ["next"]
-    finally:
-        other.close()
+        assert "abandoned" not in await notes.bodies()
+        assert notes.turn_is_free()

@@ -1,4 +1,5 @@
-"""Two server processes on one PostgreSQL database: a publish in one goes live in the other."""
+"""Two server processes on one database (PostgreSQL, or a SQLite file): a publish in one goes
+live in the other."""
 
 from __future__ import annotations
 
@@ -12,19 +13,17 @@ from bot.config import Config
 from bot.storage.migrate import upgrade_async
 from tests.editor.conftest import EditorClient, add_staff, rest_say
 
-pytestmark = [pytest.mark.postgres]
-
 ARTICLE = "registration_overview"
 NEW_RU = "Да, регистрация нужна. Текст, опубликованный в другом процессе."
 
 
 @pytest.mark.asyncio
 async def test_publish_reaches_the_other_worker(
-    editor_config: Callable[..., Config], live_server: Any, postgres_url: str
+    editor_config: Callable[..., Config], live_server: Any, shared_database_url: str
 ) -> None:
-    await upgrade_async(postgres_url)
+    await upgrade_async(shared_database_url)
     config = editor_config(
-        MIGASSIST_DATABASE_URL=postgres_url,
+        MIGASSIST_DATABASE_URL=shared_database_url,
         MIGASSIST_EDITOR__FOUR_EYES="false",
         MIGASSIST_EDITOR__BLOCK_STALE_TRANSLATIONS="false",
     )

@@ -1,10 +1,15 @@
-"""The NOTIFY envelope of the cross-process event bridge (no server needed for the format)."""
+"""The cross-process event bridges: the NOTIFY envelope (no server needed for the format) and
+the Unix-socket bridge of processes sharing a SQLite database."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from pathlib import Path
+
 import pytest
 
-from bot.core.events import EventHub, PostgresEventBridge, asyncpg_dsn
+from bot.core.events import EventHub, LocalEventBridge, PostgresEventBridge, asyncpg_dsn, event_bridge
 
 
 def test_events_larger_than_a_notify_payload_travel_in_pieces() -> None:
@@ -27,3 +32,41 @@ def test_events_larger_than_a_notify_payload_travel_in_pieces() -> None:
 
 def test_asyncpg_dsn_drops_the_sqlalchemy_driver() -> None:
     assert asyncpg_dsn("postgresql+asyncpg://u:p@db:5432/x") == "postgresql://u:p@db:5432/x"
+
+
+@pytest.mark.asyncio
+async def test_processes_on_one_sqlite_database_hear_each_others_events(tmp_path: Path) -> None:
+    registry = tmp_path / "migassist.db-events"
+    hubs = [EventHub() for _ in range(3)]
+    bridges = [LocalEventBridge(hub, registry) for hub in hubs]
+    for bridge in bridges:
+        await bridge.start()
+    try:
+        with hubs[0].subscribe("t") as own, hubs[1].subscribe("t") as second, hubs[2].subscribe("t") as third:
+            event = {"type": "message", "text": "Salam 👋 " * 500}
+            assert hubs[0].publish("t", event) == 1
+            assert await asyncio.wait_for(second.get(), 5) == event
+            assert await asyncio.wait_for(third.get(), 5) == event
+            assert own.get_nowait() == event and own.empty()  # delivered once, locally
+
+            # A process that died without unregistering is forgotten by the next publisher.
+            await bridges[2].close()
+            (registry / "4242-deadbeef").touch()
+            hubs[1].publish("t", {"n": 2})
+            assert await asyncio.wait_for(own.get(), 5) == {"n": 2}
+            assert sorted(p.name for p in registry.iterdir()) == sorted(b._name for b in bridges[:2])
+
+            # Garbage on the socket is ignored; the bridge keeps working.
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as stranger:
+                stranger.sendto(b"\xff not json", bridges[0]._address(bridges[0]._name))
+            hubs[1].publish("t", {"n": 3})
+            assert await asyncio.wait_for(own.get(), 5) == {"n": 3}
+    finally:
+        for bridge in bridges:
+            await bridge.close()
+
+
+def test_the_bridge_follows_the_database() -> None:
+    assert isinstance(event_bridge(EventHub(), "postgresql+asyncpg://u:p@db/x"), PostgresEventBridge)
+    assert isinstance(event_bridge(EventHub(), "sqlite:////srv/migassist/data/migassist.db"), LocalEventBridge)
+    assert event_bridge(EventHub(), "sqlite://") is None  # in memory: one process only
