@@ -33,7 +33,8 @@ from bot.observability.setup import observed_dialogue
 from bot.ratelimit import setup_rate_limits, user_throttle
 from bot.handoff.desk import CallCentreDesk
 from bot.storage.content import published_knowledge_base
-from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
+from bot.storage import wal
+from bot.storage.database import create_engine, create_sessionmaker, is_sqlite, sqlite_file
 from bot.storage.migrate import ensure_schema
 from bot.web.security import setup_security_headers
 from bot.web.strings import webchat_strings
@@ -66,10 +67,17 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[CONFIG].settings
     url = settings.database_url
     await ensure_schema(url, upgrade=is_sqlite(url))
-    engine = create_engine(url, echo=settings.database.echo)
+    database_file = sqlite_file(url)
+    engine = create_engine(url, echo=settings.database.echo, checkpoint_in_background=database_file is not None)
     app[ENGINE] = engine
     app[SESSIONS] = create_sessionmaker(engine)
+    checkpoints = None
+    if database_file is not None:
+        checkpoints = asyncio.create_task(wal.checkpoint_forever(database_file), name="wal-checkpoints")
     yield
+    if checkpoints is not None:
+        checkpoints.cancel()
+        await asyncio.gather(checkpoints, return_exceptions=True)
     await engine.dispose()
 
 

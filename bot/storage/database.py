@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.storage import sqlite_inloop
+from bot.storage import sqlite_inloop, wal
 
 #: How long a SQLite transaction waits for another process's write lock (a CLI command).
 SQLITE_LOCK_TIMEOUT = 30.0
@@ -29,10 +29,12 @@ def sqlite_file(url: str) -> str | None:
     return parsed.database
 
 
-def create_engine(url: str, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, echo: bool = False, checkpoint_in_background: bool = False) -> AsyncEngine:
     """Create the async engine. Any SQLite URL (``sqlite:///path``, also with a driver such as
     ``+aiosqlite``) uses the in-loop driver: the directory is created, and every connection gets
-    WAL, foreign keys and ``BEGIN IMMEDIATE`` transactions."""
+    WAL, foreign keys and ``BEGIN IMMEDIATE`` transactions. ``checkpoint_in_background``: the
+    caller runs :func:`bot.storage.wal.checkpoint_forever`, so commits leave the log's checkpoints
+    to it (a server)."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
@@ -57,6 +59,8 @@ def create_engine(url: str, echo: bool = False) -> AsyncEngine:
             # may wait, off the loop (sqlite_inloop.begin_immediate).
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+            if checkpoint_in_background:
+                dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={wal.COMMIT_CHECKPOINT_PAGES}")
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
             dbapi_connection.execute("PRAGMA busy_timeout=0")
             # Let SQLAlchemy's "begin" below open transactions instead of the driver.
