@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -24,17 +25,25 @@ COMMIT_CHECKPOINT_PAGES = 16384
 
 
 async def checkpoint_forever(database: str, interval: float = CHECKPOINT_INTERVAL) -> None:
-    """Checkpoint the log of ``database`` (a file path) every ``interval`` seconds until cancelled."""
-    connection = await asyncio.to_thread(sqlite3.connect, database, check_same_thread=False)
+    """Checkpoint the log of ``database`` (a file path) every ``interval`` seconds until cancelled.
+
+    The connection lives on one thread of its own: a checkpoint still running when the task is
+    cancelled finishes before the connection is closed there."""
+    loop = asyncio.get_running_loop()
+    thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wal-checkpoints")
     try:
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await asyncio.to_thread(checkpoint, connection)
-            except sqlite3.Error:
-                log.warning("WAL checkpoint failed; will retry", exc_info=True)
+        connection = await loop.run_in_executor(thread, sqlite3.connect, database)
+        try:
+            while True:
+                await asyncio.sleep(interval)
+                try:
+                    await loop.run_in_executor(thread, checkpoint, connection)
+                except sqlite3.Error:
+                    log.warning("WAL checkpoint failed; will retry", exc_info=True)
+        finally:
+            thread.submit(connection.close)
     finally:
-        connection.close()
+        thread.shutdown(wait=False)
 
 
 def checkpoint(connection: sqlite3.Connection) -> tuple[int, int]:
