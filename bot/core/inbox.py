@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
+from bot.storage.prepared import Prepared
 from flows.messages import IncomingMessage
 
 
@@ -63,9 +64,13 @@ def _insert_message(dialect: ModuleType) -> Any:
 
 # Prepared once per database dialect (accepting is on every message's path); the conversation
 # upsert finds or creates the conversation and notes the latest inbound time in one statement.
-_UPSERT_CONVERSATION = {"postgresql": _upsert_conversation(postgresql), "sqlite": _upsert_conversation(sqlite)}
-_INSERT_MESSAGE = {"postgresql": _insert_message(postgresql), "sqlite": _insert_message(sqlite)}
-_FIND_MESSAGE = select(_M.c.id).where(_M.c.channel == bindparam("channel"), _M.c.platform_message_id == bindparam("platform_id"))
+_UPSERT_CONVERSATION = {
+    "postgresql": Prepared(_upsert_conversation(postgresql)), "sqlite": Prepared(_upsert_conversation(sqlite))
+}
+_INSERT_MESSAGE = {"postgresql": Prepared(_insert_message(postgresql)), "sqlite": Prepared(_insert_message(sqlite))}
+_FIND_MESSAGE = Prepared(
+    select(_M.c.id).where(_M.c.channel == bindparam("channel"), _M.c.platform_message_id == bindparam("platform_id"))
+)
 
 
 _LAST_INBOUND = (
@@ -73,7 +78,7 @@ _LAST_INBOUND = (
     .where(_M.c.conversation_id == bindparam("conversation_id"), _M.c.direction == "in")
     .scalar_subquery()
 )
-_OFFERED_BUTTONS = (
+_OFFERED_BUTTONS = Prepared(
     select(_M.c.buttons)
     .where(_M.c.conversation_id == bindparam("conversation_id"), _M.c.direction == "out", _M.c.id > _LAST_INBOUND)
     .order_by(_M.c.id)
@@ -83,8 +88,8 @@ _OFFERED_BUTTONS = (
 async def offered_buttons(session: AsyncSession, conversation_id: int) -> dict[str, str]:
     """Payload → title of the buttons offered since the user's last message (one answer may
     span several replies)."""
-    rows = await session.scalars(_OFFERED_BUTTONS, {"conversation_id": conversation_id})
-    return {b["payload"]: b["title"] for raw in rows for b in json.loads(raw or "[]")}
+    rows = await _OFFERED_BUTTONS.rows(session, {"conversation_id": conversation_id})
+    return {b["payload"]: b["title"] for (raw,) in rows for b in json.loads(raw or "[]")}
 
 
 async def store_inbound(
@@ -96,8 +101,8 @@ async def store_inbound(
     ``typed_payloads``: the sender presses a button by sending its payload as text (Rasa's REST
     convention); such a text is stored as the press of the button offered last."""
     dialect = session.bind.dialect.name
-    conversation_id = await session.scalar(
-        _UPSERT_CONVERSATION[dialect],
+    conversation_id = await _UPSERT_CONVERSATION[dialect].scalar(
+        session,
         {"channel": message.key.channel, "user_id": message.key.user_id, "now": utcnow(), "inbound_at": message.received_at},
     )
     assert conversation_id is not None
@@ -106,15 +111,15 @@ async def store_inbound(
         if title is not None:
             message = dataclasses.replace(message, text=title, payload=message.text)
     ids = {"channel": message.key.channel, "platform_id": message.message_id}
-    inserted = await session.scalar(
-        _INSERT_MESSAGE[dialect],
+    inserted = await _INSERT_MESSAGE[dialect].scalar(
+        session,
         {
             **ids, "conversation_id": conversation_id, "body": message.text, "button": message.payload,
             "hint": message.language_hint, "received_at": message.received_at, "processed": processed_at,
         },
     )
     if inserted is None:
-        existing = await session.scalar(_FIND_MESSAGE, ids)
+        existing = await _FIND_MESSAGE.scalar(session, ids)
         assert existing is not None
         return Accepted(conversation_id, existing, duplicate=True)
     return Accepted(conversation_id, inserted, duplicate=False)

@@ -8,14 +8,15 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
-from sqlalchemy import Row, Update, bindparam, insert, or_, select, update
+from sqlalchemy import Row, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
+from bot.storage.prepared import Prepared
 from flows.messages import Button, Reply
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def reply_to_json(reply: Reply) -> str:
     return json.dumps([{"title": b.title, "payload": b.payload} for b in reply.buttons], ensure_ascii=False)
 
 
-def reply_from_row(message: Message | Row[Any]) -> Reply:
+def reply_from_row(message: Message | Row[Any] | DueReply) -> Reply:
     """A stored outbound message (an ORM row, or a row with its text, buttons and kind)."""
     buttons = tuple(Button(b["title"], b["payload"]) for b in json.loads(message.buttons or "[]"))
     return Reply(text=message.text, buttons=buttons, kind=message.kind)  # type: ignore[arg-type]
@@ -39,8 +40,8 @@ def reply_from_row(message: Message | Row[Any]) -> Reply:
 QUEUED = "migassist.outbox_queued"
 
 _MESSAGES = Message.__table__
-_INSERT_REPLIES = insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True)
-_INSERT_ENTRIES = insert(OutboxEntry.__table__)
+_INSERT_REPLIES = Prepared(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True))
+_INSERT_ENTRIES = Prepared(insert(OutboxEntry.__table__))
 
 
 async def enqueue_replies(
@@ -71,10 +72,10 @@ async def enqueue_replies(
     if not rows:
         return []
     # Core statements, not the ORM unit of work: this is on every message's path.
-    ids = (await session.execute(_INSERT_REPLIES, rows)).scalars().all()
+    ids = await _INSERT_REPLIES.scalar_each(session, rows)
     if not delivered:
-        await session.execute(
-            _INSERT_ENTRIES,
+        await _INSERT_ENTRIES.run(
+            session,
             [
                 {"conversation_id": conversation_id, "message_id": message_id, "next_attempt_at": now, "created_at": now}
                 for message_id in ids
@@ -133,7 +134,7 @@ class OutboxDispatcher:
 
     async def deliver_due(self) -> None:
         async with self._sessions() as session:
-            conversation_ids = (await session.scalars(_DUE_CONVERSATIONS, {"now": self._clock()})).all()
+            conversation_ids = [cid for (cid,) in await _DUE_CONVERSATIONS.rows(session, {"now": self._clock()})]
         await asyncio.gather(*(self.deliver_conversation(cid) for cid in conversation_ids))
 
     async def deliver_conversation(self, conversation_id: int) -> None:
@@ -153,40 +154,38 @@ class OutboxDispatcher:
                 outcome = await self._attempt(sender, due)
             pending = await self._record(conversation_id, (due.entry_id, outcome), pending[1:])
 
-    async def _claim(self, conversation_id: int) -> list[Row[Any]]:
+    async def _claim(self, conversation_id: int) -> list[DueReply]:
         """Take the conversation's delivery lease and read its pending replies; nothing if another
         process holds the lease or nothing is pending (then the lease is not kept)."""
         now = self._clock()
         async with self._sessions.begin() as session:
-            taken = await session.execute(_TAKE_LEASE, {"conversation_id": conversation_id, "now": now, "until": now + LEASE})
-            if taken.rowcount != 1:  # type: ignore[attr-defined]
+            taken = await _TAKE_LEASE.run(session, {"conversation_id": conversation_id, "now": now, "until": now + LEASE})
+            if taken != 1:
                 return []
-            pending = list((await session.execute(_PENDING_REPLIES, {"conversation_id": conversation_id})).all())
+            pending = await _pending_replies(session, conversation_id)
             if not pending:
-                await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": None})
+                await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
             return pending
 
     async def _record(
-        self, conversation_id: int, attempt: tuple[int, _Outcome] | None, rest: list[Row[Any]]
-    ) -> list[Row[Any]]:
+        self, conversation_id: int, attempt: tuple[int, _Outcome] | None, rest: list[DueReply]
+    ) -> list[DueReply]:
         """Store one attempt's outcome and say what to send next, renewing or releasing the lease."""
         async with self._sessions.begin() as session:
             if attempt is not None:
                 entry_id, outcome = attempt
-                await session.execute(outcome.statement, {"entry_id": entry_id, **outcome.values})
+                await outcome.statement.run(session, {"entry_id": entry_id, **outcome.values})
                 if outcome.statement is not _RETRY:  # sent or failed for good: go on
-                    following = rest or list(
-                        (await session.execute(_PENDING_REPLIES, {"conversation_id": conversation_id})).all()
-                    )
+                    following = rest or await _pending_replies(session, conversation_id)
                     if following:
                         until = self._clock() + LEASE
-                        await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": until})
+                        await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": until})
                         return following
             # Done, or a retry holds back the rest.
-            await session.execute(_SET_LEASE, {"conversation_id": conversation_id, "until": None})
+            await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
             return []
 
-    async def _attempt(self, sender: ChannelSender, due: Row[Any]) -> _Outcome:
+    async def _attempt(self, sender: ChannelSender, due: DueReply) -> _Outcome:
         attempts = due.attempts + 1
         try:
             platform_id = await sender.send(due.user_id, reply_from_row(due), str(due.message_id))
@@ -211,20 +210,38 @@ class OutboxDispatcher:
 class _Outcome:
     """How one attempt ended: the prepared statement recording it, and its values."""
 
-    statement: Update
+    statement: Prepared
     values: dict[str, Any]
+
+
+class DueReply(NamedTuple):
+    """A pending outbox entry with the reply and the recipient (a row of ``_PENDING_REPLIES``)."""
+
+    entry_id: int
+    attempts: int
+    next_attempt_at: datetime
+    message_id: int
+    text: str
+    buttons: str | None
+    kind: str
+    channel: str
+    user_id: str
+
+
+async def _pending_replies(session: AsyncSession, conversation_id: int) -> list[DueReply]:
+    return [DueReply(*row) for row in await _PENDING_REPLIES.rows(session, {"conversation_id": conversation_id})]
 
 
 # Delivery runs prepared Core statements (built once here): it is on every reply's path.
 _E = OutboxEntry.__table__
 _C = Conversation.__table__
-_DUE_CONVERSATIONS = (
+_DUE_CONVERSATIONS = Prepared(
     select(_E.c.conversation_id)
     .where(_E.c.status == "pending", _E.c.next_attempt_at <= bindparam("now"))
     .distinct()
     .limit(500)
 )
-_PENDING_REPLIES = (
+_PENDING_REPLIES = Prepared(
     select(
         _E.c.id.label("entry_id"), _E.c.attempts, _E.c.next_attempt_at, _MESSAGES.c.id.label("message_id"),
         _MESSAGES.c.text, _MESSAGES.c.buttons, _MESSAGES.c.kind, _C.c.channel, _C.c.user_id,
@@ -234,7 +251,7 @@ _PENDING_REPLIES = (
     .where(_E.c.conversation_id == bindparam("conversation_id"), _E.c.status == "pending")
     .order_by(_E.c.id)
 )
-_TAKE_LEASE = (
+_TAKE_LEASE = Prepared(
     update(_C)
     .where(
         _C.c.id == bindparam("conversation_id"),
@@ -242,11 +259,17 @@ _TAKE_LEASE = (
     )
     .values(delivery_lease_until=bindparam("until"))
 )
-_SET_LEASE = update(_C).where(_C.c.id == bindparam("conversation_id")).values(delivery_lease_until=bindparam("until"))
-_ENTRY = update(_E).where(_E.c.id == bindparam("entry_id"))
-_SENT = _ENTRY.values(
-    status="sent", attempts=bindparam("attempts"), delivered_at=bindparam("delivered"),
-    platform_message_id=bindparam("platform_id"),
+_SET_LEASE = Prepared(
+    update(_C).where(_C.c.id == bindparam("conversation_id")).values(delivery_lease_until=bindparam("until"))
 )
-_FAILED = _ENTRY.values(status="failed", attempts=bindparam("attempts"), last_error=bindparam("error"))
-_RETRY = _ENTRY.values(attempts=bindparam("attempts"), last_error=bindparam("error"), next_attempt_at=bindparam("next_at"))
+_ENTRY = update(_E).where(_E.c.id == bindparam("entry_id"))
+_SENT = Prepared(
+    _ENTRY.values(
+        status="sent", attempts=bindparam("attempts"), delivered_at=bindparam("delivered"),
+        platform_message_id=bindparam("platform_id"),
+    )
+)
+_FAILED = Prepared(_ENTRY.values(status="failed", attempts=bindparam("attempts"), last_error=bindparam("error")))
+_RETRY = Prepared(
+    _ENTRY.values(attempts=bindparam("attempts"), last_error=bindparam("error"), next_attempt_at=bindparam("next_at"))
+)

@@ -21,6 +21,7 @@ from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
 from bot.core.outbox import QUEUED, enqueue_replies
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
+from bot.storage.prepared import Prepared
 from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Reading, Turn, Understanding
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
@@ -162,7 +163,7 @@ class MessageProcessor:
         await lock_conversation_in_transaction(session, conversation_id)
         # Two rows: the message to process now, and whether another one waits behind it
         # (saves an empty transaction at the end of every burst).
-        waiting = (await session.execute(_PENDING, {"conversation_id": conversation_id})).all()
+        waiting = await _PENDING.rows(session, {"conversation_id": conversation_id})
         if not waiting:
             return False, None
         pending = PendingMessage(*waiting[0])
@@ -172,8 +173,8 @@ class MessageProcessor:
         else:
             outcome = await self._relay(session, conversation_id, pending, reading)
         understanding = outcome.understanding
-        await session.execute(
-            _MARK_PROCESSED,
+        await _MARK_PROCESSED.run(
+            session,
             {
                 "message_id": pending.id,
                 "processed": self._clock(),
@@ -203,8 +204,8 @@ class MessageProcessor:
         )
         now = self._clock()
         turn: Turn = self._dialogue.respond(ConversationState.from_json(pending.state), incoming, now, reading)
-        await session.execute(
-            _SAVE_STATE,
+        await _SAVE_STATE.run(
+            session,
             {"conversation_id": conversation_id, "new_state": turn.state.to_json(), "new_language": turn.state.language, "now": now},
         )
         replies = turn.replies
@@ -260,7 +261,7 @@ class _Outcome(NamedTuple):
 # The hot path runs prepared Core statements (built once here), not ORM loads and flushes.
 _M = Message.__table__
 _C = Conversation.__table__
-_PENDING = (
+_PENDING = Prepared(
     select(
         _M.c.id, _M.c.platform_message_id, _M.c.text, _M.c.payload, _M.c.language_hint, _M.c.created_at,
         _C.c.channel, _C.c.user_id, _C.c.state, _C.c.status,
@@ -270,7 +271,7 @@ _PENDING = (
     .order_by(_M.c.id)
     .limit(2)
 )
-_MARK_PROCESSED = (
+_MARK_PROCESSED = Prepared(
     update(_M)
     .where(_M.c.id == bindparam("message_id"))
     .values(
@@ -280,7 +281,7 @@ _MARK_PROCESSED = (
         confidence=bindparam("detected_confidence"),
     )
 )
-_SAVE_STATE = (
+_SAVE_STATE = Prepared(
     update(_C)
     .where(_C.c.id == bindparam("conversation_id"))
     .values(state=bindparam("new_state"), language=bindparam("new_language"), updated_at=bindparam("now"))

@@ -82,7 +82,7 @@ class _Cursor:
         self._cursor.close()
 
 
-class _Connection:
+class DriverConnection:
     """A ``sqlite3`` connection (``raw``) with awaitable methods, and its turn on the writer
     lock file (``writer_lock``: an open descriptor, or ``None`` for an in-memory database)."""
 
@@ -138,7 +138,7 @@ class _Connection:
 class _AdaptedConnection(AsyncAdapt_dbapi_connection):
     __slots__ = ()
 
-    _connection: _Connection  # type: ignore[assignment]
+    _connection: DriverConnection  # type: ignore[assignment]
 
     @property
     def isolation_level(self) -> str | None:
@@ -167,7 +167,7 @@ class _DBAPI(AsyncAdapt_dbapi_module):
         # Made on the loop, but BEGIN may wait for a lock on a worker thread.
         kwargs["check_same_thread"] = False
         descriptor = os.open(writer_lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) if writer_lock else None
-        return _AdaptedConnection(self, _Connection(sqlite3.connect(*args, **kwargs), descriptor))
+        return _AdaptedConnection(self, DriverConnection(sqlite3.connect(*args, **kwargs), descriptor))
 
 
 class FirstComeFirstServedPool(pool.AsyncAdaptedQueuePool):
@@ -220,7 +220,7 @@ class InLoopSQLiteDialect(SQLiteDialect_pysqlite):
 registry.register(f"sqlite.{DRIVER}", __name__, "InLoopSQLiteDialect")
 
 
-def begin_immediate(connection: _Connection, lock_timeout: float) -> None:
+def begin_immediate(connection: DriverConnection, lock_timeout: float) -> None:
     """Start a write transaction: at once if this process's turn and SQLite's write lock are
     free, else wait for them on a worker thread (SQLite's lock up to ``lock_timeout`` seconds)
     while the loop goes on. Call it from SQLAlchemy's ``begin`` event (inside the engine's
@@ -241,7 +241,7 @@ def begin_immediate(connection: _Connection, lock_timeout: float) -> None:
         raise
 
 
-def _abandon(waiting: asyncio.Future[None], connection: _Connection) -> None:
+def _abandon(waiting: asyncio.Future[None], connection: DriverConnection) -> None:
     """The caller was cancelled (say, its HTTP client went away) while a worker thread waits for
     the lock on its connection: let the thread finish before the connection goes back to the
     pool, and undo the transaction it may have begun meanwhile (ending the turn)."""
@@ -254,7 +254,7 @@ def _abandon(waiting: asyncio.Future[None], connection: _Connection) -> None:
     connection.end_turn()
 
 
-def _begin_waiting(connection: _Connection, lock_timeout: float) -> None:
+def _begin_waiting(connection: DriverConnection, lock_timeout: float) -> None:
     connection.wait_turn()
     raw = connection.raw
     raw.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
