@@ -17,9 +17,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks.e2e import format_row, run_load
+from benchmarks.e2e import format_row, run_load, server_environment
 from benchmarks.server import ROOT, free_port, start_migassist, stop
 
 FRAME = re.compile(r"\((?P<file>[^:()]+):\d+\)$")
@@ -59,14 +60,16 @@ def summarise(raw: Path, top: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--channel", choices=("rest", "whatsapp"), default="rest")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    with tempfile.TemporaryDirectory(prefix="migassist-profile-") as tmp:
+    graph_port = free_port()
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="migassist-profile-") as tmp:
         port = free_port()
-        server = start_migassist(port, Path(tmp) / "data", {})
+        server = start_migassist(port, Path(tmp) / "data", server_environment("sqlite", args.channel, stack, graph_port))
         raw = Path(tmp) / "profile.txt"
         try:
             sampler = subprocess.Popen(
@@ -74,11 +77,14 @@ def main() -> None:
                  "--rate", "200", "--threads", "--format", "raw", "--output", str(raw), "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
             )
-            figures = run_load(f"http://127.0.0.1:{port}", "rest", args.concurrency, args.duration, warmup=1.0, server_group=server.pid)
+            figures = run_load(
+                f"http://127.0.0.1:{port}", args.channel, args.concurrency, args.duration, warmup=1.0,
+                graph_port=graph_port, server_group=server.pid,
+            )
             sampler.wait(timeout=60)
         finally:
             stop(server)
-        print(format_row("migassist rest/sqlite (profiled)", figures))
+        print(format_row(f"migassist {args.channel}/sqlite (profiled)", figures))
         summarise(raw, args.top)
 
 
