@@ -28,7 +28,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.attachments import Attachment, AttachmentDesk
@@ -42,6 +42,7 @@ from bot.config import WhatsAppSettings
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
+from bot.storage.prepared import Prepared
 from bot.storage.receipts import DeliveryReceipt
 from flows.i18n import Catalogs
 from flows.messages import Button, ConversationKey, IncomingMessage, Reply
@@ -49,6 +50,14 @@ from flows.messages import Button, ConversationKey, IncomingMessage, Reply
 log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
+
+#: Before each send (on every reply's path): when the user last wrote, and the reply's language.
+_RECIPIENT = Prepared(
+    select(
+        Conversation.__table__.c.last_inbound_at,
+        select(Message.__table__.c.language).where(Message.__table__.c.id == bindparam("message_id")).scalar_subquery(),
+    ).where(Conversation.__table__.c.channel == CHANNEL, Conversation.__table__.c.user_id == bindparam("user_id"))
+)
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 STATUSES = frozenset({"sent", "delivered", "read", "failed"})
@@ -273,13 +282,11 @@ class WhatsAppChannel:
     async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
         """Send one reply (maybe as several messages); return the last message's ``wamid``."""
         async with self._sessions() as session:
-            conversation = await session.scalar(
-                select(Conversation).where(Conversation.channel == CHANNEL, Conversation.user_id == user_id)
-            )
-            language = await session.scalar(select(Message.language).where(Message.id == int(reference)))
-        if conversation is None:
+            recipient = await _RECIPIENT.rows(session, {"user_id": user_id, "message_id": int(reference)})
+        if not recipient:
             raise PermanentDeliveryError(f"whatsapp: no conversation with user {user_id!r}")
-        if not whatsapp_window_open(conversation, utcnow()):
+        last_inbound_at, language = recipient[0]
+        if not whatsapp_window_open(last_inbound_at, utcnow()):
             return await self._send_template(user_id, reply, language)
         wamid: str | None = None
         for message in render(reply, self._catalogs.translator(language)):

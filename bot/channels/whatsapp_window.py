@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.storage.models import Conversation
-
 WINDOW = timedelta(hours=24)
 
 
-def whatsapp_window_open(conversation: Conversation, now: datetime) -> bool:
-    """Whether free text can be sent to this conversation's user at ``now``."""
-    last = conversation.last_inbound_at
-    return last is not None and now - last < WINDOW
+def whatsapp_window_open(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """Whether free text can be sent at ``now`` to a user who last wrote at ``last_inbound_at``
+    (a conversation's column of that name)."""
+    return last_inbound_at is not None and now - last_inbound_at < WINDOW

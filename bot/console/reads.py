@@ -122,7 +122,7 @@ class ConsoleReader:
             transcript=[transcript_line(message) for message in reversed(messages)],
             notes=[{"author": name, "text": note.text, "at": note.created_at.isoformat()} for note, name in notes],
             # WhatsApp only accepts free text within 24 h of the user's last message.
-            window_closed=conversation.channel == "whatsapp" and not whatsapp_window_open(conversation, self._clock()),
+            window_closed=conversation.channel == "whatsapp" and not whatsapp_window_open(conversation.last_inbound_at, self._clock()),
         )
         return card
 
