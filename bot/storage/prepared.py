@@ -92,11 +92,13 @@ class Prepared:
 class _SQLiteForm:
     """A statement compiled for SQLite with one set of parameter names."""
 
-    __slots__ = ("sql", "_compiled", "_positions", "_defaults", "_results")
+    __slots__ = ("sql", "_fixed", "_required", "_positions", "_defaults", "_results")
 
     def __init__(self, compiled: SQLCompiler, dialect: Dialect) -> None:
         self.sql = compiled.string
-        self._compiled = compiled
+        # The statement's own values (literals such as ``direction == "in"``), once.
+        self._fixed = compiled.construct_params(_check=False)
+        self._required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
         processors = compiled._bind_processors
         self._positions: list[tuple[str, Processor]] = [(name, processors.get(name)) for name in compiled.positiontup or ()]
         self._defaults = [(column.key, _python_default(column, column.onupdate)) for column in compiled.update_prefetch] + [
@@ -107,12 +109,14 @@ class _SQLiteForm:
         ]
 
     def parameters(self, given: Params) -> list[Any]:
-        values = dict(given)
+        missing = self._required.difference(given)
+        if missing:
+            raise TypeError(f"no value for the parameters {sorted(missing)} of: {self.sql}")
+        values = {**self._fixed, **given}
         for key, default in self._defaults:
-            if key not in values:
+            if key not in given:
                 values[key] = default()
-        bound = self._compiled.construct_params(values)
-        return [bound[name] if process is None else process(bound[name]) for name, process in self._positions]
+        return [values[name] if process is None else process(values[name]) for name, process in self._positions]
 
     def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(value if process is None else process(value) for process, value in zip(self._results, raw, strict=True))

@@ -98,3 +98,10 @@ async def test_inserts_return_ids_in_order_and_pending_orm_changes_are_flushed_f
         ids = await outbox._INSERT_REPLIES.scalar_each(session, rows)
         texts = await Prepared(select(Message.__table__.c.id, Message.__table__.c.text).order_by(Message.__table__.c.id)).rows(session, {})
     assert ids == sorted(ids) and texts == [(i, f"reply {n}") for n, i in enumerate(ids)]
+
+
+@pytest.mark.asyncio
+async def test_a_missing_parameter_is_an_error_not_a_null(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session:
+        with pytest.raises(TypeError, match="conversation_id"):
+            await processor._PENDING.rows(session, {})
