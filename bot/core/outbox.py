@@ -54,13 +54,14 @@ async def enqueue_replies(
     language: str | None,
     in_reply_to: int | None = None,
     delivered: bool = False,
-) -> list[Message]:
+) -> list[StoredReply]:
     """Store replies as outbound messages plus outbox entries (inside the caller's transaction);
-    return the stored messages (detached from the session: read them, do not change them).
+    return what was stored.
 
     ``delivered``: the caller hands the replies over itself, in the response to the request that
     asked (REST); they are stored as messages only and never enter the outbox."""
     now = utcnow()
+    replies = tuple(replies)
     rows = [
         {
             "conversation_id": conversation_id, "channel": channel, "direction": "out", "author": author,
@@ -82,7 +83,21 @@ async def enqueue_replies(
             ],
         )
         session.info[QUEUED] = True
-    return [Message(id=message_id, **row) for message_id, row in zip(ids, rows, strict=True)]
+    return [
+        StoredReply(message_id, conversation_id, author, reply.text, reply.kind, now)
+        for message_id, reply in zip(ids, replies, strict=True)
+    ]
+
+
+class StoredReply(NamedTuple):
+    """An outbound message just stored: what the operator console shows of it."""
+
+    id: int
+    conversation_id: int
+    author: str
+    text: str
+    kind: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)

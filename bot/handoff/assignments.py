@@ -14,13 +14,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.locks import lock_conversation_in_transaction
+from bot.core.outbox import StoredReply
 from bot.handoff import notices
 from bot.handoff.errors import ClaimLost, NotYourChat, UnknownTarget
 from bot.handoff.live import publish_after_commit
 from bot.handoff.queue import AWAITING_RATING, HandoffQueue, reset_to_menu
 from bot.storage.accounts import Account
 from bot.storage.handoff import HandoffEntry, HandoffNote
-from bot.storage.models import Conversation, Message
+from bot.storage.models import Conversation
 from flows.messages import LANGUAGES, Reply
 
 RETURNED_TO_BOT = "returned_to_bot"
@@ -61,7 +62,7 @@ class Assignments:
             publish_after_commit(session, self._queue.hub, [{"type": "queue"}])
         self._on_replies()
 
-    async def reply(self, entry_id: int, operator_id: int, text: str) -> Message:
+    async def reply(self, entry_id: int, operator_id: int, text: str) -> StoredReply:
         """Send the operator's message to the user (through the outbox, ``author="operator"``)."""
         async with self._sessions.begin() as session:
             entry, conversation = await self._owned(session, entry_id, operator_id)

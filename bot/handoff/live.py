@@ -13,12 +13,13 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.events import EventHub
+from bot.core.outbox import StoredReply
 from bot.storage.models import Message
 
 TOPIC = "handoff"
 
 
-def message_event(message: Message) -> dict[str, Any]:
+def message_event(message: Message | StoredReply) -> dict[str, Any]:
     return {
         "type": "message",
         "conversation_id": message.conversation_id,
@@ -26,7 +27,7 @@ def message_event(message: Message) -> dict[str, Any]:
     }
 
 
-def transcript_line(message: Message) -> dict[str, Any]:
+def transcript_line(message: Message | StoredReply) -> dict[str, Any]:
     """A message as the console shows it (text is untrusted: the page renders it as text)."""
     return {
         "id": message.id,

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import HandoffSettings
 from bot.core.events import EventHub
-from bot.core.outbox import enqueue_replies
+from bot.core.outbox import StoredReply, enqueue_replies
 from bot.handoff import notices
 from bot.handoff.hours import WorkingHours
 from bot.handoff.live import message_event, publish_after_commit
@@ -245,7 +245,7 @@ class HandoffQueue:
 
     async def tell(
         self, session: AsyncSession, conversation: Conversation, replies: tuple[Reply, ...], *, author: str = "bot"
-    ) -> list[Message]:
+    ) -> list[StoredReply]:
         """Send replies to the user through the outbox and show them in the console transcript."""
         rows = await enqueue_replies(
             session, conversation.id, conversation.channel, replies, author=author, language=conversation.language

@@ -17,16 +17,16 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Insert, Select, Update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import Executable
 
 from bot.storage import sqlite_inloop
 
 Params = Mapping[str, Any]
 Processor = Callable[[Any], Any] | None
+Statement = Select[Any] | Insert | Update
 
 
 class Prepared:
@@ -34,7 +34,7 @@ class Prepared:
 
     __slots__ = ("statement", "_forms")
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Statement) -> None:
         self.statement = statement
         self._forms: dict[tuple[str, ...], _SQLiteForm] = {}
 
@@ -84,8 +84,9 @@ class Prepared:
         keys = tuple(params)
         form = self._forms.get(keys)
         if form is None:
-            compiled = self.statement.compile(dialect=session.bind.dialect, column_keys=list(keys))
-            form = self._forms[keys] = _SQLiteForm(compiled, session.bind.dialect)  # type: ignore[arg-type]
+            dialect = _dialect(session)
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(keys))
+            form = self._forms[keys] = _SQLiteForm(compiled, dialect)  # type: ignore[arg-type]
         return form
 
 
@@ -100,7 +101,9 @@ class _SQLiteForm:
         self._fixed = compiled.construct_params(_check=False)
         self._required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
         processors = compiled._bind_processors
-        self._positions: list[tuple[str, Processor]] = [(name, processors.get(name)) for name in compiled.positiontup or ()]
+        self._positions: list[tuple[str, Processor]] = [
+            (name, processors.get(name)) for name in compiled.positiontup or ()  # type: ignore[misc]
+        ]
         self._defaults = [(column.key, _python_default(column, column.onupdate)) for column in compiled.update_prefetch] + [
             (column.key, _python_default(column, column.default)) for column in compiled.insert_prefetch
         ]
@@ -122,6 +125,11 @@ class _SQLiteForm:
         return tuple(value if process is None else process(value) for process, value in zip(self._results, raw, strict=True))
 
 
+def _dialect(session: AsyncSession) -> Dialect:
+    assert session.bind is not None, "sessions are bound to the engine"
+    return session.bind.dialect
+
+
 def _python_default(column: Column[Any], default: Any) -> Callable[[], Any]:
     """The value SQLAlchemy would give ``column`` from its ``default=``/``onupdate=``."""
     if default is not None and default.is_scalar:
@@ -138,7 +146,7 @@ _IN_TRANSACTION = "migassist.prepared.connection"
 async def _sqlite_connection(session: AsyncSession) -> sqlite3.Connection | None:
     """The ``sqlite3`` connection of the session's transaction (begun now if need be, with
     pending ORM changes flushed first, as ``session.execute`` would); ``None`` off SQLite."""
-    if session.bind.dialect.driver != sqlite_inloop.DRIVER:
+    if _dialect(session).driver != sqlite_inloop.DRIVER:
         return None
     if session.new or session.dirty or session.deleted:
         await session.flush()
