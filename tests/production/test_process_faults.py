@@ -1,8 +1,9 @@
-"""Faults with several processes on one PostgreSQL: a worker killed under load, the database
-restarted under load, and interleaved messages of one conversation arriving at two processes.
+"""Faults with several server processes on one database — PostgreSQL, and a SQLite file the
+processes share: a worker killed under load, and interleaved messages of one conversation
+arriving at two processes; on PostgreSQL also the database restarted under load.
 
-The SQLite single-process SIGKILL case is ``tests/web/test_crash_recovery.py``; its helpers
-(server process, health wait, web-chat user) are reused here."""
+The single-process SIGKILL case is ``tests/web/test_crash_recovery.py``; its helpers (server
+process, health wait, web-chat user) are reused here."""
 
 from __future__ import annotations
 
@@ -17,15 +18,14 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from benchmarks.postgres import ThrowawayPostgres
 from bot.core.outbox import LEASE
+from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade_async
 from tests.conftest import free_port
 from tests.web.test_crash_recovery import chatter, start_server, wait_healthy
-
-pytestmark = pytest.mark.postgres
 
 USERS = 6
 # Handled: processed, and every reply it produced delivered. (A message may rightly produce no
@@ -44,15 +44,15 @@ ANSWERED_TWICE = text(
 
 
 @pytest.fixture
-def database_url(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("MIGASSIST_DATABASE_URL", postgres_url)  # inherited by server processes
-    return postgres_url
+def database_url(shared_database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("MIGASSIST_DATABASE_URL", shared_database_url)  # inherited by server processes
+    return shared_database_url
 
 
 @pytest_asyncio.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await upgrade_async(database_url)
-    engine = create_async_engine(database_url)
+    engine = create_engine(database_url)
     yield engine
     await engine.dispose()
 
@@ -126,6 +126,7 @@ async def test_worker_killed_under_load_loses_nothing_and_answers_nothing_twice(
     assert await answered_twice(engine) == []
 
 
+@pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_database_restart_under_load_recovers_by_itself(
     tmp_path: Path, nlu_model_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -134,7 +135,7 @@ async def test_database_restart_under_load_recovers_by_itself(
         url = pg.create_database("restart")
         monkeypatch.setenv("MIGASSIST_DATABASE_URL", url)
         await upgrade_async(url)
-        engine = create_async_engine(url)
+        engine = create_engine(url)
         servers = Servers(tmp_path, nlu_model_path)
         try:
             port = free_port()
