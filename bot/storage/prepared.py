@@ -72,7 +72,7 @@ class Prepared:
         many = [rows] if isinstance(rows, Mapping) else list(rows)
         connection = await _sqlite_connection(session)
         if connection is None:
-            result = await session.execute(self.statement, many[0] if isinstance(rows, Mapping) else many)
+            result = await session.execute(self.statement, rows if isinstance(rows, Mapping) else many)
             return int(result.rowcount)  # type: ignore[attr-defined]
         changed = 0
         for params in many:

@@ -16,7 +16,9 @@ SQLite's own wait for its lock is a sleep-and-retry loop (1, 2, 5, 10… ms), wh
 database idle while waiters sleep. So MigAssist's processes take turns on a *writer lock file*
 first (``flock`` on ``<database>-writer``): the kernel wakes a waiter the moment the holder
 commits. The turn is held from ``BEGIN IMMEDIATE`` to commit or rollback; SQLite's lock still
-guards against any other writer. Use it through :func:`bot.storage.database.create_engine`.
+guards against any other writer. A turn is waited for without a time limit: its holder is a
+MigAssist transaction (of a server or a command), which waits for nothing but SQLite's lock, and
+that only up to the lock timeout. Use it through :func:`bot.storage.database.create_engine`.
 """
 
 from __future__ import annotations
