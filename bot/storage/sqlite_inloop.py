@@ -14,11 +14,14 @@ transaction — moves to a worker thread that waits for the lock when it is take
 
 SQLite's own wait for its lock is a sleep-and-retry loop (1, 2, 5, 10… ms), which leaves the
 database idle while waiters sleep. So MigAssist's processes take turns on a *writer lock file*
-first (``flock`` on ``<database>-writer``): the kernel wakes a waiter the moment the holder
-commits. The turn is held from ``BEGIN IMMEDIATE`` to commit or rollback; SQLite's lock still
-guards against any other writer. A turn is waited for without a time limit: its holder is a
-MigAssist transaction (of a server or a command), which waits for nothing but SQLite's lock, and
-that only up to the lock timeout. Use it through :func:`bot.storage.database.create_engine`.
+first (``flock`` on ``<database>-writer``), held from ``BEGIN IMMEDIATE`` to commit or rollback;
+SQLite's lock still guards against any other writer. A process that finds the turn taken waits on
+a worker thread, which the kernel wakes the moment the holder commits, and then takes the turn on
+the loop, when the waiting task runs again — a turn taken by the thread would stay held while the
+loop finished other work first (measured: a third of every turn). A turn is waited for without a
+time limit: its holder is a MigAssist transaction (of a server or a command), which waits for
+nothing but SQLite's lock, and that only up to the lock timeout. Use it through
+:func:`bot.storage.database.create_engine`.
 """
 
 from __future__ import annotations
@@ -86,14 +89,17 @@ class _Cursor:
 
 class DriverConnection:
     """A ``sqlite3`` connection (``raw``) with awaitable methods, and its turn on the writer
-    lock file (``writer_lock``: an open descriptor, or ``None`` for an in-memory database)."""
+    lock file: ``writer_lock`` holds the turn, ``release_watch`` (the same file opened again) waits
+    for another holder to end its turn; both ``None`` for an in-memory database."""
 
-    __slots__ = ("raw", "writer_lock", "has_turn")
+    __slots__ = ("raw", "writer_lock", "release_watch", "has_turn")
 
-    def __init__(self, raw: sqlite3.Connection, writer_lock: int | None) -> None:
+    def __init__(self, raw: sqlite3.Connection, lock_file: str | None) -> None:
         self.raw = raw
-        self.writer_lock = writer_lock
-        self.has_turn = writer_lock is None
+        self.writer_lock, self.release_watch = (
+            (_open_lock_file(lock_file), _open_lock_file(lock_file)) if lock_file else (None, None)
+        )
+        self.has_turn = lock_file is None
 
     def cursor(self) -> _Cursor:
         return _Cursor(self.raw.cursor())
@@ -112,8 +118,9 @@ class DriverConnection:
 
     async def close(self) -> None:
         self.raw.close()
-        if self.writer_lock is not None:
-            os.close(self.writer_lock)  # also ends a turn still held
+        for descriptor in (self.writer_lock, self.release_watch):
+            if descriptor is not None:
+                os.close(descriptor)  # also ends a turn still held
 
     def try_turn(self) -> bool:
         """Take this process's turn on the writer lock if it is free (never blocks)."""
@@ -125,11 +132,11 @@ class DriverConnection:
             self.has_turn = True
         return True
 
-    def wait_turn(self) -> None:
-        """Block until this process has its turn (on a worker thread only)."""
-        if not self.has_turn:
-            fcntl.flock(self.writer_lock, fcntl.LOCK_EX)  # type: ignore[arg-type]
-            self.has_turn = True
+    def wait_for_release(self) -> None:
+        """Block until the turn's holder has ended it (on a worker thread only). The turn is not
+        taken: :meth:`try_turn` does that, on the loop."""
+        fcntl.flock(self.release_watch, fcntl.LOCK_EX)  # type: ignore[arg-type]
+        fcntl.flock(self.release_watch, fcntl.LOCK_UN)  # type: ignore[arg-type]
 
     def end_turn(self) -> None:
         if self.writer_lock is not None and self.has_turn:
@@ -168,8 +175,11 @@ class _DBAPI(AsyncAdapt_dbapi_module):
     def connect(self, *args: Any, writer_lock: str | None = None, **kwargs: Any) -> _AdaptedConnection:
         # Made on the loop, but BEGIN may wait for a lock on a worker thread.
         kwargs["check_same_thread"] = False
-        descriptor = os.open(writer_lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600) if writer_lock else None
-        return _AdaptedConnection(self, DriverConnection(sqlite3.connect(*args, **kwargs), descriptor))
+        return _AdaptedConnection(self, DriverConnection(sqlite3.connect(*args, **kwargs), writer_lock))
+
+
+def _open_lock_file(path: str) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
 
 
 class FirstComeFirstServedPool(pool.AsyncAdaptedQueuePool):
@@ -227,26 +237,32 @@ def begin_immediate(connection: DriverConnection, lock_timeout: float) -> None:
     free, else wait for them on a worker thread (SQLite's lock up to ``lock_timeout`` seconds)
     while the loop goes on. Call it from SQLAlchemy's ``begin`` event (inside the engine's
     greenlet)."""
-    if connection.try_turn():
-        try:
-            connection.raw.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
-                connection.end_turn()
-                raise
-    waiting = asyncio.ensure_future(asyncio.to_thread(_begin_waiting, connection, lock_timeout))
+    while not connection.try_turn():
+        # Cancelled meanwhile, the thread ends on its own: it holds nothing of the connection.
+        await_(asyncio.to_thread(connection.wait_for_release))
+    try:
+        connection.raw.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+            connection.end_turn()
+            raise
+    # Another writer (not a MigAssist process: the sqlite3 shell, say) holds SQLite's own lock.
+    waiting = asyncio.ensure_future(asyncio.to_thread(_begin_waiting, connection.raw, lock_timeout))
     try:
         await_(asyncio.shield(waiting))
     except asyncio.CancelledError:
         _abandon(waiting, connection)
         raise
+    except BaseException:
+        connection.end_turn()  # the lock timed out
+        raise
 
 
 def _abandon(waiting: asyncio.Future[None], connection: DriverConnection) -> None:
     """The caller was cancelled (say, its HTTP client went away) while a worker thread waits for
-    the lock on its connection: let the thread finish before the connection goes back to the
-    pool, and undo the transaction it may have begun meanwhile (ending the turn)."""
+    SQLite's lock on its connection: let the thread finish before the connection goes back to
+    the pool, and undo the transaction it may have begun meanwhile (ending the turn)."""
     while not waiting.done():  # also when cancelled again: the thread still holds the connection
         with contextlib.suppress(asyncio.CancelledError, sqlite3.Error):
             await_(asyncio.shield(waiting))
@@ -256,14 +272,9 @@ def _abandon(waiting: asyncio.Future[None], connection: DriverConnection) -> Non
     connection.end_turn()
 
 
-def _begin_waiting(connection: DriverConnection, lock_timeout: float) -> None:
-    connection.wait_turn()
-    raw = connection.raw
-    raw.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
+def _begin_waiting(connection: sqlite3.Connection, lock_timeout: float) -> None:
+    connection.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
     try:
-        raw.execute("BEGIN IMMEDIATE")
-    except BaseException:
-        connection.end_turn()
-        raise
+        connection.execute("BEGIN IMMEDIATE")
     finally:
-        raw.execute("PRAGMA busy_timeout=0")
+        connection.execute("PRAGMA busy_timeout=0")
