@@ -12,8 +12,7 @@ from typing import AsyncIterator
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-# Advisory-lock namespace so our keys never collide with another application's locks.
-ADVISORY_NAMESPACE = 0x4D41  # "MA"
+from bot.storage.database import ADVISORY_NAMESPACE
 
 
 class ConversationLocks:

@@ -29,12 +29,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
+from bot.storage.database import ADVISORY_NAMESPACE
 from knowledge_base import ContentError, KnowledgeBase, load_files, read_content_files
 from knowledge_base.validation import Problem, validate
 
 RevisionStatus = Literal["draft", "review", "published", "withdrawn"]
 STATUSES: tuple[RevisionStatus, ...] = ("draft", "review", "published", "withdrawn")
 SEED_AUTHOR = "seed"
+#: The content seeding's advisory-lock key (see ``bot.storage.database.ADVISORY_NAMESPACE``).
+SEED_LOCK_KEY = -1
 
 
 class ContentRevision(Base):
@@ -189,8 +192,14 @@ class ContentStore:
 
 async def published_knowledge_base(sessions: async_sessionmaker[AsyncSession], content_dir: Path) -> KnowledgeBase:
     """The knowledge base to serve at startup (or after a publish): the published revisions,
-    seeded from the YAML in ``content_dir`` on first start. One short unit of work."""
+    seeded from the YAML in ``content_dir`` on first start. One short unit of work.
+
+    Workers starting together on a new database seed it once: on PostgreSQL the first takes an
+    advisory lock the others wait for (then find the content there); SQLite's write lock
+    serialises them anyway."""
     async with sessions() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, SEED_LOCK_KEY)))
         store = ContentStore(session)
         await store.seed_if_empty(read_content_files(content_dir))
         files = await store.published_files()

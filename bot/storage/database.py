@@ -12,6 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage import sqlite_inloop, wal
 
+#: The first key of MigAssist's PostgreSQL advisory locks, so they never collide with another
+#: application's. Second keys: a conversation's id (its units of work), 0 (the queue sweeper),
+#: -1 (seeding the content on first start).
+ADVISORY_NAMESPACE = 0x4D41  # "MA"
+
 #: How long a SQLite transaction waits for another process's write lock (a CLI command).
 SQLITE_LOCK_TIMEOUT = 30.0
 

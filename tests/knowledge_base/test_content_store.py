@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import knowledge_base
@@ -19,6 +21,7 @@ from bot.storage.content import (
     published_knowledge_base,
 )
 from bot.storage.database import create_engine, create_sessionmaker
+from bot.storage.migrate import upgrade_async
 from tests.knowledge_base.conftest import edited
 
 CONTACTS = "tables/contacts.yml"
@@ -133,3 +136,23 @@ def test_cli_export_import_round_trip(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "1 file(s) changed" in capsys.readouterr().out
 
     assert main(["--log-level", "WARNING", "kb", "export", str(exported)]) == 1  # not empty: refused
+
+
+@pytest.mark.postgres
+@pytest.mark.asyncio
+async def test_workers_starting_together_on_a_new_postgresql_database_seed_it_once(postgres_url: str) -> None:
+    await upgrade_async(postgres_url)
+    engines = [create_engine(postgres_url) for _ in range(3)]
+    try:
+        bases = await asyncio.gather(
+            *(published_knowledge_base(create_sessionmaker(e), knowledge_base.DEFAULT_CONTENT_DIR) for e in engines)
+        )
+        assert len({len(kb.articles) for kb in bases}) == 1
+        async with create_sessionmaker(engines[0])() as session:
+            counts = (
+                await session.execute(select(ContentRevision.path, func.count()).group_by(ContentRevision.path))
+            ).all()
+        assert counts and all(count == 1 for _, count in counts)  # revision 1 of each file, once
+    finally:
+        for engine in engines:
+            await engine.dispose()
