@@ -40,7 +40,7 @@ class RecordingSender:
         self.fail_next: list[str] = []
         self.delivered = asyncio.Event()
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
         if self.fail_next:
             kind = self.fail_next.pop(0)
             if kind == "permanent":

@@ -13,11 +13,13 @@ class DeliveryError(Exception):
 
 class TransientDeliveryError(DeliveryError):
     """Worth retrying later (HTTP 429 / 5xx, network errors); ``retry_after`` in seconds if the
-    platform said how long to wait."""
+    platform said how long to wait. ``parts_sent``: of a reply sent as several platform
+    messages, how many went out before this failure (counted from the first)."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.parts_sent = 0
 
 
 class PermanentDeliveryError(DeliveryError):
@@ -28,6 +30,8 @@ class ChannelSender(Protocol):
     """Delivers one reply to one user of a channel. Returns the platform message id, if any.
 
     ``reference`` is our stable id of the reply (the same on every retry), usable as an
-    idempotency key or, in the web chat, to drop a reply the page already shows."""
+    idempotency key or, in the web chat, to drop a reply the page already shows.
+    ``parts_sent``: a channel that splits a long reply into several platform messages skips
+    that many, delivered by an earlier attempt (see :attr:`TransientDeliveryError.parts_sent`)."""
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None: ...
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None: ...

@@ -69,7 +69,7 @@ class RestChannel:
         self._max_message_chars = max_message_chars
         self._max_body_bytes = max_body_bytes
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
         return None
 
     async def handle(self, request: web.Request) -> web.Response:

@@ -333,18 +333,22 @@ class TelegramChannel:
 
     # --- out ---
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
-        """Send one reply (maybe in several messages); returns the id of the last message."""
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+        """Send one reply (maybe in several messages, of which the first ``parts_sent`` went out in
+        an earlier attempt); returns the id of the last message."""
         markup = await self._keyboard(reply, reference)
         parts = split_text(reply.text, TEXT_LIMIT)
         sent: TelegramMessage | None = None
-        try:
-            for number, part in enumerate(parts, start=1):
+        for number in range(parts_sent, len(parts)):
+            try:
                 sent = await self.bot.send_message(
-                    chat_id=user_id, text=part, reply_markup=markup if number == len(parts) else None
+                    chat_id=user_id, text=parts[number], reply_markup=markup if number == len(parts) - 1 else None
                 )
-        except TelegramError as error:
-            raise delivery_error(error) from error
+            except TelegramError as error:
+                failure = delivery_error(error)
+                if isinstance(failure, TransientDeliveryError):
+                    failure.parts_sent = number
+                raise failure from error
         return str(sent.message_id) if sent is not None else None
 
     async def _keyboard(self, reply: Reply, reference: str) -> InlineKeyboardMarkup | None:

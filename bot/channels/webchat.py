@@ -62,7 +62,7 @@ class WebChatChannel:
         self._hub = hub
         self._max_message_chars = max_message_chars
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
         # A closed page is fine: the reply is stored and shown from history when it reconnects.
         self._hub.publish(topic(user_id), reply_event(reference, reply))
         return None

@@ -32,7 +32,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.attachments import Attachment, AttachmentDesk
-from bot.channels.base import PermanentDeliveryError
+from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
 from bot.channels.direct_reply import insert_once
 from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.whatsapp_client import GraphApiClient
@@ -279,8 +279,9 @@ class WhatsAppChannel:
 
     # --- out ---
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
-        """Send one reply (maybe as several messages); return the last message's ``wamid``."""
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+        """Send one reply (maybe as several messages, of which the first ``parts_sent`` went out
+        in an earlier attempt); return the last message's ``wamid``."""
         async with self._sessions() as session:
             recipient = await _RECIPIENT.rows(session, {"user_id": user_id, "message_id": int(reference)})
         if not recipient:
@@ -289,8 +290,13 @@ class WhatsAppChannel:
         if not whatsapp_window_open(last_inbound_at, utcnow()):
             return await self._send_template(user_id, reply, language)
         wamid: str | None = None
-        for message in render(reply, self._catalogs.translator(language)):
-            wamid = await self._client.send(user_id, message)
+        messages = render(reply, self._catalogs.translator(language))
+        for number in range(parts_sent, len(messages)):
+            try:
+                wamid = await self._client.send(user_id, messages[number])
+            except TransientDeliveryError as error:
+                error.parts_sent = number
+                raise
         return wamid
 
     async def _send_template(self, user_id: str, reply: Reply, language: str | None) -> str:

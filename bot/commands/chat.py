@@ -19,7 +19,7 @@ CHANNEL = "cli"
 class TerminalSender:
     """Replies are printed by the chat loop itself; delivery only records them as sent."""
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
         return None
 
 

@@ -203,12 +203,13 @@ class OutboxDispatcher:
     async def _attempt(self, sender: ChannelSender, due: DueReply) -> _Outcome:
         attempts = due.attempts + 1
         try:
-            platform_id = await sender.send(due.user_id, reply_from_row(due), str(due.message_id))
+            platform_id = await sender.send(due.user_id, reply_from_row(due), str(due.message_id), due.parts_sent)
         except PermanentDeliveryError as exc:
             log.warning("outbox %s: permanent delivery failure: %s", due.entry_id, exc)
             return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
         except (TransientDeliveryError, OSError, asyncio.TimeoutError) as exc:
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
+            parts_sent = max(due.parts_sent, exc.parts_sent) if isinstance(exc, TransientDeliveryError) else due.parts_sent
             if attempts >= self._policy.max_attempts:
                 log.warning("outbox %s: giving up after %d attempts: %s", due.entry_id, attempts, exc)
                 return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
@@ -216,7 +217,10 @@ class OutboxDispatcher:
             log.info("outbox %s: attempt %d failed (%s); retrying in %.1fs", due.entry_id, attempts, exc, delay)
             return _Outcome(
                 _RETRY,
-                {"attempts": attempts, "error": str(exc)[:500], "next_at": self._clock() + timedelta(seconds=delay)},
+                {
+                    "attempts": attempts, "error": str(exc)[:500], "next_at": self._clock() + timedelta(seconds=delay),
+                    "parts_sent": parts_sent,
+                },
             )
         return _Outcome(_SENT, {"attempts": attempts, "delivered": self._clock(), "platform_id": platform_id})
 
@@ -234,6 +238,7 @@ class DueReply(NamedTuple):
 
     entry_id: int
     attempts: int
+    parts_sent: int
     next_attempt_at: datetime
     message_id: int
     text: str
@@ -258,7 +263,7 @@ _DUE_CONVERSATIONS = Prepared(
 )
 _PENDING_REPLIES = Prepared(
     select(
-        _E.c.id.label("entry_id"), _E.c.attempts, _E.c.next_attempt_at, _MESSAGES.c.id.label("message_id"),
+        _E.c.id.label("entry_id"), _E.c.attempts, _E.c.parts_sent, _E.c.next_attempt_at, _MESSAGES.c.id.label("message_id"),
         _MESSAGES.c.text, _MESSAGES.c.buttons, _MESSAGES.c.kind, _C.c.channel, _C.c.user_id,
     )
     .join_from(_E, _MESSAGES, _MESSAGES.c.id == _E.c.message_id)
@@ -286,5 +291,8 @@ _SENT = Prepared(
 )
 _FAILED = Prepared(_ENTRY.values(status="failed", attempts=bindparam("attempts"), last_error=bindparam("error")))
 _RETRY = Prepared(
-    _ENTRY.values(attempts=bindparam("attempts"), last_error=bindparam("error"), next_attempt_at=bindparam("next_at"))
+    _ENTRY.values(
+        attempts=bindparam("attempts"), last_error=bindparam("error"), next_attempt_at=bindparam("next_at"),
+        parts_sent=bindparam("parts_sent"),
+    )
 )

@@ -57,11 +57,11 @@ class InstrumentedSender:
         self.inner = inner
         self._metrics = metrics
 
-    async def send(self, user_id: str, reply: Reply, reference: str) -> str | None:
+    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
         started = time.perf_counter()
         outcome = "retry"
         try:
-            result = await self.inner.send(user_id, reply, reference)
+            result = await self.inner.send(user_id, reply, reference, parts_sent)
             outcome = "sent"
             return result
         except PermanentDeliveryError:

@@ -3,6 +3,7 @@ deduplication, replies and keyboards, failures and recovery (with scripted dialo
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -132,6 +133,22 @@ async def test_long_answer_is_split_at_sentences_with_the_keyboard_on_the_last_p
     assert " ".join(m["text"] for m in sent) == text.strip()  # plain text: nothing escaped or lost
     assert ["reply_markup" in m for m in sent] == [False, False, True]
     assert "parse_mode" not in sent[0]
+
+
+@pytest.mark.asyncio
+async def test_a_long_answer_failing_halfway_is_resumed_not_resent(
+    channel_server: ChannelServerFactory, fake_telegram: FakeTelegramApi
+) -> None:
+    sentence = "Registration at the place of stay is free of charge & done by the host. "
+    text = sentence * 140  # about 10,200 characters: three messages
+    server = await channel_server(ScriptedDialogue({}, default=(Reply(text, (Button("Main menu", "menu"),)),)))
+    fake_telegram.fail("sendMessage", 502, after=1)  # the second part fails once
+    assert await post_telegram(server, text_update(1, "long")) == 200
+    sent = await fake_telegram.wait_for("sendMessage", 3, timeout=15)
+    await asyncio.sleep(0.3)  # a resend of the first part would arrive now
+    assert len(fake_telegram.sent()) == 3
+    assert " ".join(m["text"] for m in sent) == text.strip()
+    assert ["reply_markup" in m for m in sent] == [False, False, True]
 
 
 @pytest.mark.asyncio

@@ -164,6 +164,31 @@ async def test_outage_then_complete_in_order_delivery(channel_server: ChannelSer
 
 
 @pytest.mark.asyncio
+async def test_a_long_reply_failing_halfway_is_resumed_not_resent(
+    channel_server: ChannelServerFactory, fake_graph: FakeGraphApi
+) -> None:
+    sentences = [f"Sentence number {n} of a long answer about registration." for n in range(140)]
+    long_answer = " ".join(sentences)  # over WhatsApp's 4096 characters: two messages
+    server = await channel_server(ScriptedDialogue({}, default=(Reply(long_answer),)))
+    fake_graph.fail(500, code=2, after=1)  # the first part goes out, the second fails once
+    assert await post_whatsapp(server, *signed(text_webhook(USER, "wamid.IN1", "tell me everything"))) == 200
+
+    sent = await fake_graph.wait_for(2, timeout=15)
+    assert fake_graph.rejected == 1
+    await asyncio.sleep(0.3)  # a resend of the first part would arrive now
+    assert len(fake_graph.messages) == 2
+    assert " ".join(texts(sent)) == long_answer
+
+    async def delivered() -> bool:
+        return await count_rows(server, OutboxEntry, OutboxEntry.status == "sent") == 1
+
+    await eventually(delivered)
+    async with server.app[SESSIONS]() as session:
+        entry = await session.scalar(select(OutboxEntry))
+    assert entry is not None and (entry.attempts, entry.parts_sent) == (2, 1)
+
+
+@pytest.mark.asyncio
 async def test_rejected_message_fails_permanently_without_retries(
     channel_server: ChannelServerFactory, fake_graph: FakeGraphApi
 ) -> None:

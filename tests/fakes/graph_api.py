@@ -2,8 +2,8 @@
 
 The server records every message posted to ``/{version}/{phone id}/messages`` (``messages``),
 checks the bearer token, answers with a ``wamid`` like the real API, and can be scripted to
-fail: ``fail(status, retry_after=..., code=...)`` queues one failure, ``outage = True``
-answers HTTP 500 until it is reset.
+fail: ``fail(status, retry_after=..., code=..., after=n)`` queues one failure (after ``n`` more
+messages went through), ``outage = True`` answers HTTP 500 until it is reset.
 
 The ``*_webhook`` helpers build notification bodies shaped like Meta's documentation, and
 :func:`signed` adds the ``X-Hub-Signature-256`` header.
@@ -43,6 +43,7 @@ class GraphFailure:
 class FakeGraphApi:
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: list[GraphFailure] = field(default_factory=list)
+    passes_before_failure: int = 0
     rejected: int = 0
     outage: bool = False
     url: str = ""
@@ -50,8 +51,10 @@ class FakeGraphApi:
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
 
-    def fail(self, status: int, retry_after: int | None = None, code: int = 1, times: int = 1) -> None:
+    def fail(self, status: int, retry_after: int | None = None, code: int = 1, times: int = 1, after: int = 0) -> None:
+        """Answer the next ``times`` requests with ``status``, once ``after`` more have gone through."""
         self.failures.extend(GraphFailure(status, retry_after, code) for _ in range(times))
+        self.passes_before_failure = after
 
     async def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         await wait_until(
@@ -77,7 +80,9 @@ class FakeGraphApi:
         if request.match_info["version"] != API_VERSION or request.match_info["phone"] != PHONE_NUMBER_ID:
             return _error(400, 100, "Unsupported post request")
         body = await request.json()
-        if self.failures:
+        if self.failures and self.passes_before_failure:
+            self.passes_before_failure -= 1
+        elif self.failures:
             failure = self.failures.pop(0)
             self.rejected += 1
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None

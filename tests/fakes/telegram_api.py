@@ -1,8 +1,9 @@
 """A fake Telegram Bot API server (aiohttp on loopback) that real python-telegram-bot talks to.
 
 It records every call (``calls``), answers the methods the channel uses the way the Bot API
-documents them, and can be scripted to fail: ``fail(method, status, retry_after=...)`` queues
-one failure, ``outage = True`` answers every send with HTTP 500 until it is reset.
+documents them, and can be scripted to fail: ``fail(method, status, retry_after=..., after=n)``
+queues one failure (after ``n`` more calls of the method went through), ``outage = True``
+answers every send with HTTP 500 until it is reset.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class FakeTelegramApi:
 
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    passes_before_failure: dict[str, int] = field(default_factory=dict)
     outage: bool = False
     updates: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
@@ -54,8 +56,9 @@ class FakeTelegramApi:
         """What goes into ``telegram.base_url`` (python-telegram-bot appends the token)."""
         return f"{self.url}/bot"
 
-    def fail(self, method: str, status: int, retry_after: int | None = None, times: int = 1) -> None:
+    def fail(self, method: str, status: int, retry_after: int | None = None, times: int = 1, after: int = 0) -> None:
         self.failures.setdefault(method, []).extend(Failure(status, retry_after) for _ in range(times))
+        self.passes_before_failure[method] = after
 
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         """Parameters of the successful calls of ``method``, in order."""
@@ -86,7 +89,9 @@ class FakeTelegramApi:
         method = request.match_info["method"]
         params = await _params(request)
         queued = self.failures.get(method)
-        if queued:
+        if queued and self.passes_before_failure.get(method):
+            self.passes_before_failure[method] -= 1
+        elif queued:
             failure = queued.pop(0)
             return _error(failure.status, failure.description, failure.retry_after)
         if self.outage and method in SEND_METHODS:
