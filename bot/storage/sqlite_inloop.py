@@ -96,9 +96,8 @@ class DriverConnection:
 
     def __init__(self, raw: sqlite3.Connection, lock_file: str | None) -> None:
         self.raw = raw
-        self.writer_lock, self.release_watch = (
-            (_open_lock_file(lock_file), _open_lock_file(lock_file)) if lock_file else (None, None)
-        )
+        self.writer_lock: int | None = _open_lock_file(lock_file) if lock_file else None
+        self.release_watch: int | None = _open_lock_file(lock_file) if lock_file else None
         self.has_turn = lock_file is None
 
     def cursor(self) -> _Cursor:
