@@ -16,9 +16,12 @@ from typing import AsyncIterator, Awaitable, Callable, Iterator
 import pytest
 import pytest_asyncio
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import create_app
 from bot.config import Config, load_config
+from bot.storage.database import create_engine, create_sessionmaker
+from bot.storage.migrate import upgrade_async
 from flows.dialogue import Dialogue
 from nlu import NluModel, load_or_train
 from nlu.paths import TRAINING_DATA_DIR
@@ -135,6 +138,16 @@ def postgres_url(postgres_server: PostgresServer) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
     postgres_server.psql(f"CREATE DATABASE {name}")
     return postgres_server.url(name)
+
+
+@pytest_asyncio.fixture
+async def sqlite_sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on a fresh, migrated SQLite database."""
+    url = f"sqlite:///{tmp_path / 'migassist.db'}"
+    await upgrade_async(url)
+    engine = create_engine(url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
 
 
 @pytest.fixture(params=[pytest.param("postgresql", marks=pytest.mark.postgres), "sqlite"])

@@ -3,31 +3,17 @@ the same values in and out as through ``session.execute``."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core import inbox, outbox, processor
-from bot.storage.database import create_engine, create_sessionmaker
-from bot.storage.migrate import upgrade_async
 from bot.storage.models import Conversation, Message
 from bot.storage.prepared import Prepared
 
 THEN = datetime(2026, 3, 5, 6, 0, 30, 123456, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = f"sqlite:///{tmp_path / 'prepared.db'}"
-    await upgrade_async(url)
-    engine = create_engine(url)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def conversation(session: AsyncSession, user: str = "u1") -> int:
@@ -38,8 +24,8 @@ async def conversation(session: AsyncSession, user: str = "u1") -> int:
 
 
 @pytest.mark.asyncio
-async def test_values_go_in_and_come_out_as_through_the_session(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions.begin() as session:
+async def test_values_go_in_and_come_out_as_through_the_session(sqlite_sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sqlite_sessions.begin() as session:
         conversation_id = await conversation(session)
         assert await conversation(session) == conversation_id  # the upsert finds it again
         message_id = await inbox._INSERT_MESSAGE["sqlite"].scalar(
@@ -54,24 +40,24 @@ async def test_values_go_in_and_come_out_as_through_the_session(sessions: async_
         session_rows = [tuple(row) for row in await session.execute(processor._PENDING.statement, params)]
     assert prepared_rows == session_rows
     assert prepared_rows[0][:6] == (message_id, "m1", "Salam 👋", None, "az", THEN)  # an aware datetime back
-    async with sessions() as session:
+    async with sqlite_sessions() as session:
         stored = await session.get_one(Conversation, conversation_id)
     assert (stored.created_at, stored.last_inbound_at, stored.state, stored.status) == (THEN, THEN, "{}", "bot")
 
 
 @pytest.mark.asyncio
-async def test_python_side_defaults_are_applied(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions.begin() as session:
+async def test_python_side_defaults_are_applied(sqlite_sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sqlite_sessions.begin() as session:
         conversation_id = await conversation(session)
     now = datetime.now(UTC)
-    async with sessions.begin() as session:
+    async with sqlite_sessions.begin() as session:
         lease = {"conversation_id": conversation_id, "now": now, "until": now + timedelta(seconds=15)}
         assert await outbox._TAKE_LEASE.run(session, lease) == 1
         assert await outbox._TAKE_LEASE.run(session, lease) == 0  # held
         # The table's insert defaults (kind, created_at) for columns the statement leaves out:
         add_message = Prepared(insert(Message.__table__))
         await add_message.run(session, {"conversation_id": conversation_id, "channel": "rest", "direction": "out", "author": "bot", "text": "x"})
-    async with sessions() as session:
+    async with sqlite_sessions() as session:
         stored = await session.get_one(Conversation, conversation_id)
         added = await session.scalar(select(Message).where(Message.conversation_id == conversation_id))
     assert stored.updated_at >= now > THEN  # onupdate=utcnow, as session.execute would set it
@@ -80,9 +66,9 @@ async def test_python_side_defaults_are_applied(sessions: async_sessionmaker[Asy
 
 @pytest.mark.asyncio
 async def test_inserts_return_ids_in_order_and_pending_orm_changes_are_flushed_first(
-    sessions: async_sessionmaker[AsyncSession],
+    sqlite_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessions.begin() as session:
+    async with sqlite_sessions.begin() as session:
         session.add(Conversation(channel="web", user_id="orm-made"))  # not flushed yet
         found = await Prepared(select(Conversation.__table__.c.user_id)).rows(session, {})
         assert found == [("orm-made",)]
@@ -101,7 +87,7 @@ async def test_inserts_return_ids_in_order_and_pending_orm_changes_are_flushed_f
 
 
 @pytest.mark.asyncio
-async def test_a_missing_parameter_is_an_error_not_a_null(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions() as session:
+async def test_a_missing_parameter_is_an_error_not_a_null(sqlite_sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sqlite_sessions() as session:
         with pytest.raises(TypeError, match="conversation_id"):
             await processor._PENDING.rows(session, {})

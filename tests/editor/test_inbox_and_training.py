@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,25 +15,14 @@ from bot.editor.training import (
     regressions,
     replace_examples,
 )
-from bot.storage.database import create_engine, create_sessionmaker
 from bot.storage.editorial import ModelVersion
-from bot.storage.migrate import upgrade_async
 from bot.storage.models import Conversation, Message
 from nlu.paths import TRAINING_DATA_DIR
 
 
-@pytest_asyncio.fixture
-async def sessions(tmp_path: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    url = f"sqlite:///{tmp_path / 'inbox.db'}"
-    await upgrade_async(url)
-    engine = create_engine(url)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
-
-
-async def _conversation(sessions: async_sessionmaker[AsyncSession], user: str, *messages: tuple[str, str | None, float | None, str | None]) -> list[int]:
+async def _conversation(sqlite_sessions: async_sessionmaker[AsyncSession], user: str, *messages: tuple[str, str | None, float | None, str | None]) -> list[int]:
     """Inbound messages ``(text, intent, confidence, payload)`` of one conversation; their ids."""
-    async with sessions.begin() as session:
+    async with sqlite_sessions.begin() as session:
         conversation = Conversation(channel="rest", user_id=user, language="ru")
         session.add(conversation)
         await session.flush()
@@ -53,16 +39,16 @@ async def _conversation(sessions: async_sessionmaker[AsyncSession], user: str, *
 
 @pytest.mark.asyncio
 async def test_inbox_groups_similar_questions_masks_personal_data_and_includes_thumbs_down(
-    sessions: async_sessionmaker[AsyncSession],
+    sqlite_sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    await _conversation(sessions, "a", ("где получить справку о несудимости", None, None, None))
-    await _conversation(sessions, "b", ("где получить справку о несудимости срочно", "visa", 0.2, None))
-    await _conversation(sessions, "c", ("позвоните мне +994 50 123 45 67", "handoff", 0.4, None))
-    await _conversation(sessions, "d", ("сколько стоит виза", "visa", 0.95, None))  # understood
+    await _conversation(sqlite_sessions, "a", ("где получить справку о несудимости", None, None, None))
+    await _conversation(sqlite_sessions, "b", ("где получить справку о несудимости срочно", "visa", 0.2, None))
+    await _conversation(sqlite_sessions, "c", ("позвоните мне +994 50 123 45 67", "handoff", 0.4, None))
+    await _conversation(sqlite_sessions, "d", ("сколько стоит виза", "visa", 0.95, None))  # understood
     rated = await _conversation(
-        sessions, "e", ("нужна ли регистрация", "registration", 0.9, None), ("", None, None, "rate:down")
+        sqlite_sessions, "e", ("нужна ли регистрация", "registration", 0.9, None), ("", None, None, "rate:down")
     )
-    inbox = UnansweredInbox(sessions, confident_threshold=0.6)
+    inbox = UnansweredInbox(sqlite_sessions, confident_threshold=0.6)
     groups = await inbox.groups()
 
     biggest = groups[0]
@@ -105,12 +91,12 @@ def test_activation_gate_allows_drops_within_the_margin_only() -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_training_interrupted_by_a_restart_is_marked_failed(sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with sessions.begin() as session:
+async def test_a_training_interrupted_by_a_restart_is_marked_failed(sqlite_sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sqlite_sessions.begin() as session:
         session.add(ModelVersion(status="training", path="x.pkl", created_by="rita"))
     # recover() needs only the database; the other collaborators are never touched.
-    desk = TrainingDesk(sessions, Settings(), None, None, None)  # type: ignore[arg-type]
+    desk = TrainingDesk(sqlite_sessions, Settings(), None, None, None)  # type: ignore[arg-type]
     await desk.recover()
-    async with sessions() as session:
+    async with sqlite_sessions() as session:
         row = await session.scalar(select(ModelVersion))
     assert row is not None and (row.status, row.error) == ("failed", "interrupted by a restart")
