@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
-from sqlalchemy import Row, bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
@@ -30,8 +30,8 @@ def reply_to_json(reply: Reply) -> str:
     return json.dumps([{"title": b.title, "payload": b.payload} for b in reply.buttons], ensure_ascii=False)
 
 
-def reply_from_row(message: Message | Row[Any] | DueReply) -> Reply:
-    """A stored outbound message (an ORM row, or a row with its text, buttons and kind)."""
+def reply_from_row(message: Message | DueReply) -> Reply:
+    """A stored outbound message (an ORM row, or a due outbox entry's reply)."""
     buttons = tuple(Button(b["title"], b["payload"]) for b in json.loads(message.buttons or "[]"))
     return Reply(text=message.text, buttons=buttons, kind=message.kind)  # type: ignore[arg-type]
 
