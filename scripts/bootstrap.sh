@@ -18,5 +18,7 @@ if [ ! -x .venv/bin/python ]; then
   "$(find_python)" -m venv .venv
 fi
 extras="${1:-}"
-.venv/bin/python -m pip install --quiet --upgrade pip
+# setuptools too: the venv's bundled one is old (65.5.0 has known advisories) and the dependency
+# audit (scripts/audit.sh) checks everything installed in the venv.
+.venv/bin/python -m pip install --quiet --upgrade pip setuptools
 .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"

@@ -2,6 +2,8 @@
 # Install MigAssist with its test tools and run the whole test suite.
 # The tests start their own PostgreSQL server and drive Debian's headless Chromium; both are
 # installed here from Debian's packages when missing (needs root or sudo).
+# Before the tests, scripts/audit.sh checks the installed dependencies for known vulnerabilities
+# and stops the run on one (see docs/deployment.md, "Dependency audit").
 # Extra arguments go to pytest (e.g. -k webchat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +20,5 @@ fi
 export MIGASSIST_PG_BIN="${MIGASSIST_PG_BIN:-$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")}"
 
 bash scripts/bootstrap.sh test
+bash scripts/audit.sh
 exec .venv/bin/pytest "$@"
