@@ -112,10 +112,11 @@ async def _core(app: web.Application) -> AsyncIterator[None]:
         sessions,
         app[SENDERS],
         RetryPolicy(settings.outbox.max_attempts, settings.outbox.base_delay_seconds, settings.outbox.max_delay_seconds),
+        tasks,
     )
     app[DISPATCHER] = dispatcher
     app[DESK] = CallCentreDesk(sessions, app[HUB], app[CATALOGS])
-    processor = MessageProcessor(sessions, observed_dialogue(app), app[DESK], on_replies=dispatcher.kick)
+    processor = MessageProcessor(sessions, observed_dialogue(app), app[DESK], dispatcher)
     assistant = Assistant(sessions, Inbox(sessions), processor, tasks, throttle=user_throttle(app))
     app[ASSISTANT] = assistant
     app[REST] = RestChannel(assistant, settings.server.max_message_chars, MAX_BODY_BYTES)

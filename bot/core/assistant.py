@@ -43,24 +43,35 @@ class Assistant:
         self._throttle = throttle
 
     async def receive(self, message: IncomingMessage) -> Accepted:
-        """Persist the message (deduplicated); processing continues after this returns.
+        """Persist the message (deduplicated) before returning; its replies go through the outbox.
+
+        On SQLite the message is answered in the transaction that stores it
+        (:meth:`MessageProcessor.accept_and_answer`), and its replies are claimed for delivery
+        there too. Otherwise — PostgreSQL, older messages of the conversation still waiting, or
+        a failure of that unit of work (the message is then stored on its own) — processing
+        continues in the background after this returns.
 
         A user over the rate limit is not run through the dialogue: the message is stored and
         the first one refused in a burst gets a polite "please slow down" reply."""
         decision = self._throttle.check(message.key) if self._throttle else None
-        accepted = await self._inbox.accept(message)
-        if accepted.duplicate:
-            return accepted
         if decision is not None and not decision.allowed:
-            await self._decline(accepted, answer=decision.first_refusal)
-        else:
-            self._tasks.spawn(self._process(accepted, message), name=f"process:{accepted.conversation_id}")
+            accepted = await self._inbox.accept(message)
+            if not accepted.duplicate:
+                await self._decline(accepted, answer=decision.first_refusal)
+            return accepted
+        reading = None
+        try:
+            reading = self._processor.understand(message)
+            accepted, replies = await self._processor.accept_and_answer(message, reading, caller_delivers=False)
+        except Exception:
+            log.exception("answering a message as it was stored failed; storing it to answer in the background")
+            accepted, replies = await self._inbox.accept(message), None
+        if replies is None and not accepted.duplicate:
+            self._tasks.spawn(
+                self._processor.process_conversation(accepted.conversation_id, readings=readings_of(accepted, reading)),
+                name=f"process:{accepted.conversation_id}",
+            )
         return accepted
-
-    async def _process(self, accepted: Accepted, message: IncomingMessage) -> None:
-        """Read the new message's text, then process its conversation (after the acknowledgement)."""
-        reading = self._processor.understand(message)
-        await self._processor.process_conversation(accepted.conversation_id, readings=readings_of(accepted, reading))
 
     async def receive_and_wait(
         self, message: IncomingMessage, *, typed_payloads: bool = False

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
+from bot.core.tasks import TaskTracker
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
 from bot.storage.prepared import Prepared
@@ -122,11 +123,13 @@ class OutboxDispatcher:
         sessions: async_sessionmaker[AsyncSession],
         senders: Mapping[str, ChannelSender],
         policy: RetryPolicy,
+        tasks: TaskTracker,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
         self._senders = senders
         self._policy = policy
+        self._tasks = tasks
         self._clock = clock
         self._wakeup = asyncio.Event()
 
@@ -152,10 +155,30 @@ class OutboxDispatcher:
             conversation_ids = [cid for (cid,) in await _DUE_CONVERSATIONS.rows(session, {"now": self._clock()})]
         await asyncio.gather(*(self.deliver_conversation(cid) for cid in conversation_ids))
 
+    async def claim(self, session: AsyncSession, conversation_id: int) -> Claim:
+        """In the transaction that queued the conversation's replies: take its delivery lease and
+        read what it has pending, so that :meth:`hand_over` can send them once that transaction
+        has committed — without a transaction of its own to claim them. Nothing is claimed while
+        another delivery holds the lease (it reads the new replies when it has sent its own)."""
+        return Claim(conversation_id, await _claim_in(session, conversation_id, self._clock()))
+
+    def hand_over(self, claim: Claim) -> None:
+        """After the claiming transaction committed: deliver the claimed replies in a task of
+        their own; with none claimed, wake the delivery loop instead."""
+        if claim.replies:
+            self._tasks.spawn(self._deliver(claim.conversation_id, claim.replies), name=f"deliver:{claim.conversation_id}")
+        else:
+            self.kick()
+
     async def deliver_conversation(self, conversation_id: int) -> None:
         """Send the conversation's due replies in order: one transaction to claim them, then one
         per reply to record the outcome (so a crash re-sends at most the reply in flight)."""
-        pending = await self._claim(conversation_id)
+        async with self._sessions.begin() as session:
+            pending = await _claim_in(session, conversation_id, self._clock())
+        await self._deliver(conversation_id, pending)
+
+    async def _deliver(self, conversation_id: int, pending: list[DueReply]) -> None:
+        """Send claimed replies in order, then whatever was queued meanwhile; release the lease."""
         while pending:
             due = pending[0]
             if due.next_attempt_at > self._clock():
@@ -168,19 +191,6 @@ class OutboxDispatcher:
             else:
                 outcome = await self._attempt(sender, due)
             pending = await self._record(conversation_id, (due.entry_id, outcome), pending[1:])
-
-    async def _claim(self, conversation_id: int) -> list[DueReply]:
-        """Take the conversation's delivery lease and read its pending replies; nothing if another
-        process holds the lease or nothing is pending (then the lease is not kept)."""
-        now = self._clock()
-        async with self._sessions.begin() as session:
-            taken = await _TAKE_LEASE.run(session, {"conversation_id": conversation_id, "now": now, "until": now + LEASE})
-            if taken != 1:
-                return []
-            pending = await _pending_replies(session, conversation_id)
-            if not pending:
-                await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
-            return pending
 
     async def _record(
         self, conversation_id: int, attempt: tuple[int, _Outcome] | None, rest: list[DueReply]
@@ -246,6 +256,25 @@ class DueReply(NamedTuple):
     kind: str
     channel: str
     user_id: str
+
+
+class Claim(NamedTuple):
+    """Replies of one conversation claimed for delivery (see :meth:`OutboxDispatcher.claim`)."""
+
+    conversation_id: int
+    replies: list[DueReply]
+
+
+async def _claim_in(session: AsyncSession, conversation_id: int, now: datetime) -> list[DueReply]:
+    """Take the conversation's delivery lease and read its pending replies; nothing if another
+    delivery holds the lease or nothing is pending (then the lease is not kept)."""
+    taken = await _TAKE_LEASE.run(session, {"conversation_id": conversation_id, "now": now, "until": now + LEASE})
+    if taken != 1:
+        return []
+    pending = await _pending_replies(session, conversation_id)
+    if not pending:
+        await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
+    return pending
 
 
 async def _pending_replies(session: AsyncSession, conversation_id: int) -> list[DueReply]:

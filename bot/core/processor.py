@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.inbox import Accepted, store_inbound
 from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
-from bot.core.outbox import QUEUED, enqueue_replies
+from bot.core.outbox import QUEUED, OutboxDispatcher, enqueue_replies
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
 from bot.storage.prepared import Prepared
@@ -44,21 +44,22 @@ class HandoffDesk(Protocol):
 
 
 class MessageProcessor:
-    """Processes stored, unprocessed inbound messages through the dialogue. ``on_replies`` is
-    called after a transaction that queued replies in the outbox has committed."""
+    """Processes stored, unprocessed inbound messages through the dialogue. Replies queued in the
+    outbox are claimed for delivery in the same transaction and handed to ``outbox`` once it has
+    committed (see :meth:`OutboxDispatcher.claim`)."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         dialogue: Dialogue,
         desk: HandoffDesk,
-        on_replies: Callable[[], None],
+        outbox: OutboxDispatcher,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._sessions = sessions
         self._dialogue = dialogue
         self._desk = desk
-        self._on_replies = on_replies
+        self._outbox = outbox
         self._clock = clock
         self._locks = ConversationLocks()
 
@@ -120,11 +121,13 @@ class MessageProcessor:
             )
 
     async def accept_and_answer(
-        self, message: IncomingMessage, reading: Reading | None, *, typed_payloads: bool = False
+        self, message: IncomingMessage, reading: Reading | None, *, typed_payloads: bool = False, caller_delivers: bool = True
     ) -> tuple[Accepted, list[Reply] | None]:
-        """Store ``message`` for a caller that waits for the answer (and acknowledges only with
-        it) and, on SQLite, answer it in the same transaction — one commit instead of two; SQLite
-        has one writer at a time, so no two locks can be taken in opposite orders. On PostgreSQL
+        """Store ``message`` and, on SQLite, answer it in the same transaction — one commit
+        instead of two. ``caller_delivers``: the caller waits for the replies and hands them over
+        itself (an HTTP response), so they never enter the outbox; otherwise they are queued in
+        the outbox and claimed for delivery like any unit of work's. SQLite has one writer at a
+        time, so no two locks can be taken in opposite orders. On PostgreSQL
         the storing transaction locks the conversation row before the conversation's turn, so it
         commits on its own first. The replies are ``None`` when the caller must go on with
         :meth:`process_conversation` (PostgreSQL, or an older message of the conversation was
@@ -136,7 +139,9 @@ class MessageProcessor:
             if accepted.duplicate or session.bind.dialect.name != "sqlite":
                 return accepted, None
             readings = readings_of(accepted, reading)
-            _, replies = await self._unit_of_work(session, accepted.conversation_id, accepted.message_id, readings)
+            _, replies = await self._unit_of_work(
+                session, accepted.conversation_id, accepted.message_id, readings, caller_delivers
+            )
         return accepted, replies
 
     async def _process_next(
@@ -147,19 +152,28 @@ class MessageProcessor:
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work's transaction; once it has committed, the dispatcher is told if it
-        queued replies."""
+        """A unit of work's transaction; once it has committed, replies it claimed are handed
+        to the outbox, and the outbox is woken for replies it queued without a claim."""
         async with self._sessions.begin() as session:
             yield session
             queued = session.info.get(QUEUED, False)
-        if queued:
-            self._on_replies()
+            claim = session.info.get(_CLAIM)
+        if claim is not None:
+            self._outbox.hand_over(claim)
+        elif queued:
+            self._outbox.kick()
 
     async def _unit_of_work(
-        self, session: AsyncSession, conversation_id: int, answering: int | None, readings: Mapping[int, Reading]
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        answering: int | None,
+        readings: Mapping[int, Reading],
+        caller_delivers: bool = True,
     ) -> tuple[bool, list[Reply] | None]:
         """Process the conversation's oldest pending message in ``session``; return whether
-        another one waits, and the replies if the message was ``answering``."""
+        another one waits, and the replies if the message was ``answering`` (which the caller
+        delivers itself if ``caller_delivers``)."""
         await lock_conversation_in_transaction(session, conversation_id)
         # Two rows: the message to process now, and whether another one waits behind it
         # (saves an empty transaction at the end of every burst).
@@ -183,10 +197,13 @@ class MessageProcessor:
                 "detected_confidence": understanding.confidence if understanding else None,
             },
         )
+        delivered = caller_delivers and pending.id == answering
         await enqueue_replies(
             session, conversation_id, pending.channel, outcome.replies, author="bot", language=outcome.language,
-            in_reply_to=pending.id, delivered=pending.id == answering,
+            in_reply_to=pending.id, delivered=delivered,
         )
+        if outcome.replies and not delivered:
+            session.info[_CLAIM] = await self._outbox.claim(session, conversation_id)
         return len(waiting) > 1, list(outcome.replies) if pending.id == answering else None
 
     async def _answer(
@@ -257,6 +274,9 @@ class _Outcome(NamedTuple):
     language: str | None
     understanding: Understanding | None
 
+
+#: ``session.info`` key of the :class:`bot.core.outbox.Claim` a unit of work made.
+_CLAIM = "migassist.outbox_claim"
 
 # The hot path runs prepared Core statements (built once here), not ORM loads and flushes.
 _M = Message.__table__

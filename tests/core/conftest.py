@@ -59,15 +59,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-async def build_core(url: str, dialogue: Dialogue | None = None) -> Core:
+async def build_core(
+    url: str, dialogue: Dialogue | None = None, policy: RetryPolicy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
+) -> Core:
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)
     sender = RecordingSender()
-    dispatcher = OutboxDispatcher(sessions, {"test": sender}, RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05))
-    desk = QueueingDesk()
     tasks = TaskTracker()
-    processor = MessageProcessor(sessions, dialogue or EchoDialogue(), desk, on_replies=dispatcher.kick)
+    dispatcher = OutboxDispatcher(sessions, {"test": sender}, policy, tasks)
+    desk = QueueingDesk()
+    processor = MessageProcessor(sessions, dialogue or EchoDialogue(), desk, dispatcher)
     assistant = Assistant(sessions, Inbox(sessions), processor, tasks)
     return Core(engine, sessions, assistant, processor, dispatcher, sender, desk, tasks)
 

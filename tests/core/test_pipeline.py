@@ -38,7 +38,7 @@ async def receive_processed(core: Core, message: IncomingMessage) -> None:
 @pytest.mark.asyncio
 async def test_message_is_persisted_answered_and_delivered(core: Core) -> None:
     await receive_processed(core, incoming("u1", "m1", "hello"))
-    await core.dispatcher.deliver_due()
+    await deliver_now(core)
     assert core.sender.sent == [("u1", "echo: hello"), ("u1", "turn 1")]
     async with core.sessions() as session:
         inbound = await session.scalar(select(Message).where(Message.direction == "in"))
@@ -53,7 +53,7 @@ async def test_replies_handed_to_the_waiting_caller_are_stored_but_never_enter_t
     accepted, replies = await core.assistant.receive_and_wait(incoming("u1", "m1", "hello"))
     assert [r.text for r in replies] == ["echo: hello", "turn 1"]
     assert replies[0].buttons[0].payload == "again"
-    await core.dispatcher.deliver_due()
+    await deliver_now(core)
     assert core.sender.sent == []  # the caller (an HTTP response) delivered them
     async with core.sessions() as session:
         inbound = await session.get_one(Message, accepted.message_id)
@@ -151,7 +151,7 @@ async def test_messages_of_one_conversation_are_processed_in_order(core: Core) -
     for n, text in enumerate(["other"] * 3):
         await core.assistant.receive(incoming("u2", f"o{n}", text))
     await wait_until_processed(core)
-    await core.dispatcher.deliver_due()
+    await deliver_now(core)
     u1 = [text for user, text in core.sender.sent if user == "u1"]
     expected: list[str] = []
     for n, text in enumerate(texts, start=1):
@@ -165,7 +165,7 @@ async def test_transient_failures_are_retried_in_order_and_permanent_ones_record
     core.sender.fail_next = ["transient", "retry_after"]
     await receive_processed(core, incoming("u1", "m1", "one"))
     for _ in range(50):
-        await core.dispatcher.deliver_due()
+        await deliver_now(core)
         if len(core.sender.sent) == 2:
             break
         await asyncio.sleep(0.02)
@@ -176,7 +176,7 @@ async def test_transient_failures_are_retried_in_order_and_permanent_ones_record
 
     core.sender.fail_next = ["permanent"]
     await receive_processed(core, incoming("u1", "m2", "two"))
-    await core.dispatcher.deliver_due()
+    await deliver_now(core)
     async with core.sessions() as session:
         failed = (await session.scalars(select(OutboxEntry).where(OutboxEntry.status == "failed"))).all()
     assert len(failed) == 1 and failed[0].last_error == "blocked by user"
@@ -188,7 +188,7 @@ async def test_gives_up_after_max_attempts(core: Core) -> None:
     core.sender.fail_next = ["transient"] * 10
     await receive_processed(core, incoming("u1", "m1", "x"))
     for _ in range(40):
-        await core.dispatcher.deliver_due()
+        await deliver_now(core)
         await asyncio.sleep(0.02)
     async with core.sessions() as session:
         first = await session.scalar(select(OutboxEntry).order_by(OutboxEntry.id).limit(1))
@@ -206,7 +206,7 @@ async def test_restart_processes_unprocessed_messages_and_delivers_pending_repli
     try:
         assert await restarted.assistant.recover() == 1
         await wait_until_processed(restarted)
-        await restarted.dispatcher.deliver_due()
+        await deliver_now(restarted)
         assert restarted.sender.sent == [("u1", "echo: lost?"), ("u1", "turn 1")]
     finally:
         await restarted.tasks.close()
@@ -227,13 +227,19 @@ async def test_bot_is_silent_while_a_person_owns_the_chat(core: Core) -> None:
 
 @pytest.mark.asyncio
 async def test_two_dispatchers_deliver_each_reply_once(core: Core) -> None:
-    other = OutboxDispatcher(core.sessions, {"test": core.sender}, RetryPolicy(3, 0.01, 0.05))
+    other = OutboxDispatcher(core.sessions, {"test": core.sender}, RetryPolicy(3, 0.01, 0.05), core.tasks)
     for n in range(5):
         await core.assistant.receive(incoming(f"u{n}", f"m{n}", "x"))
     await wait_until_processed(core)
     await asyncio.gather(core.dispatcher.deliver_due(), other.deliver_due(), core.dispatcher.deliver_due())
-    await core.dispatcher.deliver_due()
+    await deliver_now(core)
     assert sorted(core.sender.sent) == sorted([(f"u{n}", t) for n in range(5) for t in ("echo: x", "turn 1")])
+
+
+async def deliver_now(core: Core) -> None:
+    """Let the deliveries that units of work handed over finish, then deliver what is still due."""
+    await asyncio.gather(*(task for task in asyncio.all_tasks() if task.get_name().startswith("deliver:")))
+    await core.dispatcher.deliver_due()
 
 
 async def wait_until_processed(core: Core, timeout: float = 10.0) -> None:

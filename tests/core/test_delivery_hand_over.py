@@ -1,0 +1,71 @@
+"""Replies are claimed for delivery in the transaction that queues them and sent as soon as it
+commits — no claiming transaction, no wait for the delivery loop — still in order and once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.outbox import RetryPolicy
+from bot.storage.models import Conversation, Message, OutboxEntry
+from tests.core.conftest import Core, build_core
+from tests.core.test_pipeline import count, incoming, wait_until_processed
+
+
+async def handed_over_deliveries() -> None:
+    """Wait for the deliveries units of work handed over (the delivery loop is not running here)."""
+    await asyncio.gather(*(task for task in asyncio.all_tasks() if task.get_name().startswith("deliver:")))
+
+
+@pytest.mark.asyncio
+async def test_on_sqlite_a_pushed_message_is_answered_in_the_transaction_that_stores_it(tmp_path: Path) -> None:
+    core = await build_core(f"sqlite:///{tmp_path / 'core.db'}")
+    try:
+        await core.assistant.receive(incoming("u1", "m1", "hello"))
+        assert not [task for task in asyncio.all_tasks() if task.get_name().startswith("process:")]
+        # Stored, processed and queued before receive returned.
+        assert await count(core, Message, Message.direction == "in", Message.processed_at.is_(None)) == 0
+        assert await count(core, OutboxEntry) == 2
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_claimed_replies_are_delivered_without_the_delivery_loop(core: Core) -> None:
+    for user in ("u1", "u2"):
+        await core.assistant.receive(incoming(user, f"{user}-m1", "hello"))
+    await wait_until_processed(core)
+    await handed_over_deliveries()
+    assert sorted(core.sender.sent) == [("u1", "echo: hello"), ("u1", "turn 1"), ("u2", "echo: hello"), ("u2", "turn 1")]
+    async with core.sessions() as session:
+        assert set((await session.scalars(select(OutboxEntry.status))).all()) == {"sent"}
+        # The lease taken with the claim is given back once the replies are out.
+        assert (await session.scalars(select(Conversation.delivery_lease_until))).all() == [None, None]
+
+
+@pytest.mark.asyncio
+async def test_a_reply_queued_behind_one_waiting_for_a_retry_is_not_sent_ahead_of_it(database_url: str) -> None:
+    core = await build_core(database_url, policy=RetryPolicy(max_attempts=3, base_delay=60, max_delay=60))
+    try:
+        core.sender.fail_next = ["transient"]
+        await core.assistant.receive(incoming("u1", "m1", "one"))
+        await wait_until_processed(core)
+        await handed_over_deliveries()
+        assert core.sender.sent == []  # "echo: one" failed and waits a minute; "turn 1" waits behind it
+
+        await core.assistant.receive(incoming("u1", "m2", "two"))
+        await wait_until_processed(core)
+        await handed_over_deliveries()
+        await core.dispatcher.deliver_due()
+        assert core.sender.sent == []
+        async with core.sessions() as session:
+            statuses = (await session.scalars(select(OutboxEntry.status).order_by(OutboxEntry.id))).all()
+            assert statuses == ["pending"] * 4
+            assert await session.scalar(select(Conversation.delivery_lease_until)) is None
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
