@@ -19,8 +19,6 @@ import pytest
 
 from tests.conftest import free_port
 
-pytest.importorskip("pip_audit", reason="scripts/audit.sh installs pip-audit (CI runs it first)")
-
 ROOT = Path(__file__).resolve().parents[2]
 AUDIT = ROOT / "scripts" / "audit.py"
 
