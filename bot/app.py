@@ -106,11 +106,12 @@ async def _understanding(app: web.Application) -> AsyncIterator[None]:
 async def _core(app: web.Application) -> AsyncIterator[None]:
     settings = app[CONFIG].settings
     sessions = app[SESSIONS]
+    senders = app[SENDERS]
     tasks = TaskTracker()
     app[TASKS] = tasks
     dispatcher = OutboxDispatcher(
         sessions,
-        app[SENDERS],
+        senders,
         RetryPolicy(settings.outbox.max_attempts, settings.outbox.base_delay_seconds, settings.outbox.max_delay_seconds),
         tasks,
     )

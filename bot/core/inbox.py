@@ -14,7 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.base import utcnow
-from bot.storage.models import Conversation, Message
+from bot.storage.database import dialect_name
+from bot.storage.models import conversations_table, messages_table
 from bot.storage.prepared import Prepared
 from flows.messages import IncomingMessage
 
@@ -28,8 +29,8 @@ class Accepted:
     duplicate: bool
 
 
-_C = Conversation.__table__
-_M = Message.__table__
+_C = conversations_table
+_M = messages_table
 
 
 def _upsert_conversation(dialect: ModuleType) -> Any:
@@ -100,7 +101,7 @@ async def store_inbound(
 
     ``typed_payloads``: the sender presses a button by sending its payload as text (Rasa's REST
     convention); such a text is stored as the press of the button offered last."""
-    dialect = session.bind.dialect.name
+    dialect = dialect_name(session)
     conversation_id = await _UPSERT_CONVERSATION[dialect].scalar(
         session,
         {"channel": message.key.channel, "user_id": message.key.user_id, "now": utcnow(), "inbound_at": message.received_at},

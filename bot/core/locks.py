@@ -12,7 +12,7 @@ from typing import AsyncIterator
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.database import ADVISORY_NAMESPACE
+from bot.storage.database import ADVISORY_NAMESPACE, dialect_name
 
 
 class ConversationLocks:
@@ -39,5 +39,5 @@ class ConversationLocks:
 async def lock_conversation_in_transaction(session: AsyncSession, conversation_id: int) -> None:
     """Serialise units of work of one conversation across processes (PostgreSQL only; SQLite's
     BEGIN IMMEDIATE already serialises all writers, of every process)."""
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id)))

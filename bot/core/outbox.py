@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
 from bot.core.tasks import TaskTracker
 from bot.storage.base import utcnow
-from bot.storage.models import Conversation, Message, OutboxEntry
+from bot.storage.models import Message, conversations_table, messages_table, outbox_table
 from bot.storage.prepared import Prepared
 from flows.messages import Button, Reply
 
@@ -40,9 +40,9 @@ def reply_from_row(message: Message | DueReply) -> Reply:
 #: ``session.info`` key set when a transaction queued replies for the dispatcher.
 QUEUED = "migassist.outbox_queued"
 
-_MESSAGES = Message.__table__
+_MESSAGES = messages_table
 _INSERT_REPLIES = Prepared(insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True))
-_INSERT_ENTRIES = Prepared(insert(OutboxEntry.__table__))
+_INSERT_ENTRIES = Prepared(insert(outbox_table))
 
 
 async def enqueue_replies(
@@ -282,8 +282,8 @@ async def _pending_replies(session: AsyncSession, conversation_id: int) -> list[
 
 
 # Delivery runs prepared Core statements (built once here): it is on every reply's path.
-_E = OutboxEntry.__table__
-_C = Conversation.__table__
+_E = outbox_table
+_C = conversations_table
 _DUE_CONVERSATIONS = Prepared(
     select(_E.c.conversation_id)
     .where(_E.c.status == "pending", _E.c.next_attempt_at <= bindparam("now"))

@@ -20,7 +20,8 @@ from bot.core.inbox import Accepted, store_inbound
 from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
 from bot.core.outbox import QUEUED, OutboxDispatcher, enqueue_replies
 from bot.storage.base import utcnow
-from bot.storage.models import Conversation, Message
+from bot.storage.database import dialect_name
+from bot.storage.models import Conversation, Message, conversations_table, messages_table
 from bot.storage.prepared import Prepared
 from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Reading, Turn, Understanding
 from flows.messages import ConversationKey, IncomingMessage, Reply
@@ -136,7 +137,7 @@ class MessageProcessor:
         holds the write lock all processes share."""
         async with self._transaction() as session:
             accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
-            if accepted.duplicate or session.bind.dialect.name != "sqlite":
+            if accepted.duplicate or dialect_name(session) != "sqlite":
                 return accepted, None
             readings = readings_of(accepted, reading)
             _, replies = await self._unit_of_work(
@@ -279,8 +280,8 @@ class _Outcome(NamedTuple):
 _CLAIM = "migassist.outbox_claim"
 
 # The hot path runs prepared Core statements (built once here), not ORM loads and flushes.
-_M = Message.__table__
-_C = Conversation.__table__
+_M = messages_table
+_C = conversations_table
 _PENDING = Prepared(
     select(
         _M.c.id, _M.c.platform_message_id, _M.c.text, _M.c.payload, _M.c.language_hint, _M.c.created_at,

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.channels.base import ChannelSender, PermanentDeliveryError
 from bot.observability.metrics import ServiceMetrics
@@ -82,7 +83,7 @@ def instrument_senders(senders: dict[str, ChannelSender], metrics: ServiceMetric
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def http_metrics_middleware(metrics: ServiceMetrics) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def http_metrics_middleware(metrics: ServiceMetrics) -> Middleware:
     """Count and time requests by route *template* (never the raw path: it may carry ids)."""
 
     @web.middleware

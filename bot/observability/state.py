@@ -50,7 +50,7 @@ async def refresh_state_gauges(sessions: async_sessionmaker[AsyncSession], metri
     for language, count, oldest in queued:
         metrics.queue_length.labels(language).set(count)
         metrics.queue_oldest_wait.labels(language).set(max(0.0, (now - oldest).total_seconds()))
-    waits = [(taken - queued_at).total_seconds() for queued_at, taken in assigned]
+    waits = [(taken - queued_at).total_seconds() for queued_at, taken in assigned if taken is not None]
     metrics.recent_wait.set(sum(waits) / len(waits) if waits else 0.0)
     for status in ("pending", "failed"):
         metrics.outbox.labels(status).set(outbox.get(status, 0))

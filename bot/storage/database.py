@@ -34,6 +34,13 @@ def sqlite_file(url: str) -> str | None:
     return parsed.database
 
 
+def dialect_name(session: AsyncSession) -> str:
+    """The name of the database dialect ``session`` is bound to (``"sqlite"``, ``"postgresql"``)."""
+    if session.bind is None:
+        raise RuntimeError("the session is not bound to an engine")
+    return session.bind.dialect.name
+
+
 def create_engine(url: str, echo: bool = False, checkpoint_in_background: bool = False) -> AsyncEngine:
     """Create the async engine. Any SQLite URL (``sqlite:///path``, also with a driver such as
     ``+aiosqlite``) uses the in-loop driver: the directory is created, and every connection gets

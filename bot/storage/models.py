@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Float
+from sqlalchemy import ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, Float
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
@@ -81,3 +81,16 @@ class OutboxEntry(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# The models' tables for Core statements: ``Model.__table__`` is typed as any ``FromClause``,
+# which ``insert``/``update`` do not accept.
+conversations_table = _table(Conversation)
+messages_table = _table(Message)
+outbox_table = _table(OutboxEntry)

@@ -154,7 +154,8 @@ class _AdaptedConnection(AsyncAdapt_dbapi_connection):
 
     @isolation_level.setter
     def isolation_level(self, value: str | None) -> None:
-        self._connection.raw.isolation_level = value
+        # sqlite3 also accepts "" (the default, which SQLAlchemy sets); typeshed's Literal omits it.
+        self._connection.raw.isolation_level = value  # type: ignore[assignment]
 
     def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._connection.raw.create_function(*args, **kwargs)
@@ -174,7 +175,9 @@ class _DBAPI(AsyncAdapt_dbapi_module):
     def connect(self, *args: Any, writer_lock: str | None = None, **kwargs: Any) -> _AdaptedConnection:
         # Made on the loop, but BEGIN may wait for a lock on a worker thread.
         kwargs["check_same_thread"] = False
-        return _AdaptedConnection(self, DriverConnection(sqlite3.connect(*args, **kwargs), writer_lock))
+        # DriverConnection has only the part of SQLAlchemy's private AsyncIODBAPIConnection
+        # protocol that this adapter's cursor and connection use.
+        return _AdaptedConnection(self, DriverConnection(sqlite3.connect(*args, **kwargs), writer_lock))  # type: ignore[arg-type]
 
 
 def _open_lock_file(path: str) -> int:

@@ -15,6 +15,7 @@ import ipaddress
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -55,7 +56,7 @@ async def add_security_headers(request: web.Request, response: web.StreamRespons
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def forwarded_https_middleware(trusted_proxies: Iterable[str]) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def forwarded_https_middleware(trusted_proxies: Iterable[str]) -> Middleware:
     """Treat a request as https when a trusted proxy says so in ``X-Forwarded-Proto``."""
     networks = tuple(ipaddress.ip_network(network) for network in trusted_proxies)
 
