@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.storage import sqlite_inloop, wal
@@ -34,11 +34,16 @@ def sqlite_file(url: str) -> str | None:
     return parsed.database
 
 
-def dialect_name(session: AsyncSession) -> str:
-    """The name of the database dialect ``session`` is bound to (``"sqlite"``, ``"postgresql"``)."""
+def session_dialect(session: AsyncSession) -> Dialect:
+    """The database dialect ``session`` is bound to."""
     if session.bind is None:
         raise RuntimeError("the session is not bound to an engine")
-    return session.bind.dialect.name
+    return session.bind.dialect
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """The name of the database dialect ``session`` is bound to (``"sqlite"``, ``"postgresql"``)."""
+    return session_dialect(session).name
 
 
 def create_engine(url: str, echo: bool = False, checkpoint_in_background: bool = False) -> AsyncEngine:

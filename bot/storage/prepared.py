@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from bot.storage import sqlite_inloop
+from bot.storage.database import session_dialect
 
 Params = Mapping[str, Any]
 Processor = Callable[[Any], Any] | None
@@ -84,7 +85,7 @@ class Prepared:
         keys = tuple(params)
         form = self._forms.get(keys)
         if form is None:
-            dialect = _dialect(session)
+            dialect = session_dialect(session)
             compiled = self.statement.compile(dialect=dialect, column_keys=list(keys))
             form = self._forms[keys] = _SQLiteForm(compiled, dialect)  # type: ignore[arg-type]
         return form
@@ -125,11 +126,6 @@ class _SQLiteForm:
         return tuple(value if process is None else process(value) for process, value in zip(self._results, raw, strict=True))
 
 
-def _dialect(session: AsyncSession) -> Dialect:
-    assert session.bind is not None, "sessions are bound to the engine"
-    return session.bind.dialect
-
-
 def _python_default(column: Column[Any], default: Any) -> Callable[[], Any]:
     """The value SQLAlchemy would give ``column`` from its ``default=``/``onupdate=``."""
     if default is not None and default.is_scalar:
@@ -146,7 +142,7 @@ _IN_TRANSACTION = "migassist.prepared.connection"
 async def _sqlite_connection(session: AsyncSession) -> sqlite3.Connection | None:
     """The ``sqlite3`` connection of the session's transaction (begun now if need be, with
     pending ORM changes flushed first, as ``session.execute`` would); ``None`` off SQLite."""
-    if _dialect(session).driver != sqlite_inloop.DRIVER:
+    if session_dialect(session).driver != sqlite_inloop.DRIVER:
         return None
     if session.new or session.dirty or session.deleted:
         await session.flush()
