@@ -15,8 +15,13 @@ target_metadata = schema.metadata()
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
-    with context.begin_transaction():
+    # One transaction for the whole upgrade, begun before Alembic reads the current revision.
+    # Alembic runs each SQLite migration in a transaction of its own (it assumes no transactional
+    # DDL there), so processes starting together on a new database (serve --workers N) read the
+    # revision between each other's migrations and applied one twice. On SQLite the transaction
+    # begins with BEGIN IMMEDIATE: the others wait, then find the schema current.
+    with connection.begin():
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         context.run_migrations()
 
 
@@ -24,7 +29,6 @@ async def _run_async() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     async with engine.connect() as connection:
         await connection.run_sync(_run)
-        await connection.commit()
     await engine.dispose()
 
 
