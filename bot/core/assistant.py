@@ -45,11 +45,11 @@ class Assistant:
     async def receive(self, message: IncomingMessage) -> Accepted:
         """Persist the message (deduplicated) before returning; its replies go through the outbox.
 
-        On SQLite the message is answered in the transaction that stores it
+        The message is answered in the transaction that stores it
         (:meth:`MessageProcessor.accept_and_answer`), and its replies are claimed for delivery
-        there too. Otherwise — PostgreSQL, older messages of the conversation still waiting, or
-        a failure of that unit of work (the message is then stored on its own) — processing
-        continues in the background after this returns.
+        there too. When older messages of the conversation still wait, another process had a new
+        conversation's turn, or that unit of work failed (the message is then stored on its own),
+        processing continues in the background after this returns.
 
         A user over the rate limit is not run through the dialogue: the message is stored and
         the first one refused in a burst gets a polite "please slow down" reply."""
@@ -81,10 +81,10 @@ class Assistant:
         always the polite refusal: an HTTP caller waits for one. ``typed_payloads``: see
         :func:`bot.core.inbox.store_inbound`.
 
-        On SQLite storing and answering share one transaction
-        (:meth:`MessageProcessor.accept_and_answer`): if the unit of work fails, the message is
-        stored on its own (unprocessed, for the sweeper to retry) before the error propagates.
-        The text is read (the NLU) before any transaction begins."""
+        Storing and answering share one transaction (:meth:`MessageProcessor.accept_and_answer`):
+        if the unit of work fails, the message is stored on its own (unprocessed, for the sweeper
+        to retry) before the error propagates. The text is read (the NLU) before any transaction
+        begins."""
         decision = self._throttle.check(message.key) if self._throttle else None
         if decision is not None and not decision.allowed:
             accepted = await self._inbox.accept(message, typed_payloads=typed_payloads)
@@ -97,7 +97,7 @@ class Assistant:
         except Exception:
             await self._inbox.accept(message, typed_payloads=typed_payloads)
             raise
-        if replies is None and not accepted.duplicate:  # PostgreSQL, or older messages were waiting
+        if replies is None and not accepted.duplicate:  # older messages were waiting, or it was not our turn
             replies = await self._processor.process_conversation(
                 accepted.conversation_id, answering=accepted.message_id, readings=readings_of(accepted, reading)
             )

@@ -1,6 +1,11 @@
 """Per-conversation mutual exclusion: in-process with asyncio locks, across processes with a
 PostgreSQL transaction-level advisory lock taken inside the unit of work (on SQLite every
-transaction holds the database's one write lock, which all processes take in turns)."""
+transaction holds the database's one write lock, which all processes take in turns).
+
+On PostgreSQL a transaction that takes a conversation's turn (the advisory lock) takes it before
+it locks the conversation's row; one that locks the row first (storing a message) either does not
+wait for the turn or only tries it (:func:`try_conversation_turn`), so no two transactions wait
+for each other in a circle."""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ from collections import defaultdict
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import ADVISORY_NAMESPACE, dialect_name
+from bot.storage.models import conversations_table
+from bot.storage.prepared import Prepared
+from flows.messages import ConversationKey
 
 
 class ConversationLocks:
@@ -41,3 +49,29 @@ async def lock_conversation_in_transaction(session: AsyncSession, conversation_i
     BEGIN IMMEDIATE already serialises all writers, of every process)."""
     if dialect_name(session) == "postgresql":
         await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id)))
+
+
+async def turn_before_storing(session: AsyncSession, key: ConversationKey) -> int | None:
+    """On PostgreSQL, before a message of ``key`` is stored: take the turn of its conversation if
+    it exists (before storing locks the conversation's row); return that conversation's id.
+    ``None`` on SQLite and for a conversation not stored yet."""
+    if dialect_name(session) != "postgresql":
+        return None
+    conversation_id = await _CONVERSATION_ID.scalar(session, {"channel": key.channel, "user_id": key.user_id})
+    if conversation_id is not None:
+        await lock_conversation_in_transaction(session, conversation_id)
+    return conversation_id
+
+
+async def try_conversation_turn(session: AsyncSession, conversation_id: int) -> bool:
+    """Take the conversation's turn if nobody holds it (PostgreSQL; always true on SQLite)."""
+    if dialect_name(session) != "postgresql":
+        return True
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id))))
+
+
+_CONVERSATION_ID = Prepared(
+    select(conversations_table.c.id).where(
+        conversations_table.c.channel == bindparam("channel"), conversations_table.c.user_id == bindparam("user_id")
+    )
+)

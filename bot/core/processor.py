@@ -17,10 +17,14 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.inbox import Accepted, store_inbound
-from bot.core.locks import ConversationLocks, lock_conversation_in_transaction
+from bot.core.locks import (
+    ConversationLocks,
+    lock_conversation_in_transaction,
+    try_conversation_turn,
+    turn_before_storing,
+)
 from bot.core.outbox import QUEUED, OutboxDispatcher, enqueue_replies
 from bot.storage.base import utcnow
-from bot.storage.database import dialect_name
 from bot.storage.models import Conversation, Message, conversations_table, messages_table
 from bot.storage.prepared import Prepared
 from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Reading, Turn, Understanding
@@ -124,24 +128,29 @@ class MessageProcessor:
     async def accept_and_answer(
         self, message: IncomingMessage, reading: Reading | None, *, typed_payloads: bool = False, caller_delivers: bool = True
     ) -> tuple[Accepted, list[Reply] | None]:
-        """Store ``message`` and, on SQLite, answer it in the same transaction — one commit
-        instead of two. ``caller_delivers``: the caller waits for the replies and hands them over
-        itself (an HTTP response), so they never enter the outbox; otherwise they are queued in
-        the outbox and claimed for delivery like any unit of work's. SQLite has one writer at a
-        time, so no two locks can be taken in opposite orders. On PostgreSQL
-        the storing transaction locks the conversation row before the conversation's turn, so it
-        commits on its own first. The replies are ``None`` when the caller must go on with
-        :meth:`process_conversation` (PostgreSQL, or an older message of the conversation was
-        still pending and was processed first) or for a duplicate. ``reading``: the message's
-        text read beforehand (:meth:`understand`), not inside the transaction — on SQLite that
-        holds the write lock all processes share."""
+        """Store ``message`` and answer it in the same transaction — one commit instead of two.
+        ``caller_delivers``: the caller waits for the replies and hands them over itself (an HTTP
+        response), so they never enter the outbox; otherwise they are queued in the outbox and
+        claimed for delivery like any unit of work's. ``reading``: the message's text read
+        beforehand (:meth:`understand`), not inside the transaction — on SQLite that holds the
+        write lock all processes share.
+
+        On PostgreSQL the conversation's turn is taken before storing locks its row
+        (:func:`turn_before_storing`); for a conversation that is new, it is only tried after
+        storing. The replies are ``None`` when the caller must go on with
+        :meth:`process_conversation` — an older message of the conversation was still pending
+        and was processed first, or another transaction had the new conversation's turn (the
+        message is then stored, unprocessed) — and for a duplicate."""
         async with self._transaction() as session:
+            turn = await turn_before_storing(session, message.key)
             accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
-            if accepted.duplicate or dialect_name(session) != "sqlite":
+            if accepted.duplicate:
+                return accepted, None
+            if turn != accepted.conversation_id and not await try_conversation_turn(session, accepted.conversation_id):
                 return accepted, None
             readings = readings_of(accepted, reading)
             _, replies = await self._unit_of_work(
-                session, accepted.conversation_id, accepted.message_id, readings, caller_delivers
+                session, accepted.conversation_id, accepted.message_id, readings, caller_delivers, turn_taken=True
             )
         return accepted, replies
 
@@ -171,11 +180,14 @@ class MessageProcessor:
         answering: int | None,
         readings: Mapping[int, Reading],
         caller_delivers: bool = True,
+        turn_taken: bool = False,
     ) -> tuple[bool, list[Reply] | None]:
-        """Process the conversation's oldest pending message in ``session``; return whether
-        another one waits, and the replies if the message was ``answering`` (which the caller
-        delivers itself if ``caller_delivers``)."""
-        await lock_conversation_in_transaction(session, conversation_id)
+        """Process the conversation's oldest pending message in ``session`` (taking the
+        conversation's turn unless ``turn_taken``); return whether another one waits, and the
+        replies if the message was ``answering`` (which the caller delivers itself if
+        ``caller_delivers``)."""
+        if not turn_taken:
+            await lock_conversation_in_transaction(session, conversation_id)
         # Two rows: the message to process now, and whether another one waits behind it
         # (saves an empty transaction at the end of every burst).
         waiting = await _PENDING.rows(session, {"conversation_id": conversation_id})

@@ -4,12 +4,12 @@ commits — no claiming transaction, no wait for the delivery loop — still in 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.core.locks import lock_conversation_in_transaction
 from bot.core.outbox import RetryPolicy
+from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
 from tests.core.conftest import Core, build_core
 from tests.core.test_pipeline import count, incoming, wait_until_processed
@@ -21,17 +21,13 @@ async def handed_over_deliveries() -> None:
 
 
 @pytest.mark.asyncio
-async def test_on_sqlite_a_pushed_message_is_answered_in_the_transaction_that_stores_it(tmp_path: Path) -> None:
-    core = await build_core(f"sqlite:///{tmp_path / 'core.db'}")
-    try:
-        await core.assistant.receive(incoming("u1", "m1", "hello"))
+async def test_a_pushed_message_is_answered_in_the_transaction_that_stores_it(core: Core) -> None:
+    for number in (1, 2):  # a new conversation, then an existing one
+        await core.assistant.receive(incoming("u1", f"m{number}", "hello"))
         assert not [task for task in asyncio.all_tasks() if task.get_name().startswith("process:")]
         # Stored, processed and queued before receive returned.
         assert await count(core, Message, Message.direction == "in", Message.processed_at.is_(None)) == 0
-        assert await count(core, OutboxEntry) == 2
-    finally:
-        await core.tasks.close()
-        await core.engine.dispose()
+        assert await count(core, OutboxEntry) == 2 * number
 
 
 @pytest.mark.asyncio
@@ -66,6 +62,31 @@ async def test_a_reply_queued_behind_one_waiting_for_a_retry_is_not_sent_ahead_o
             statuses = (await session.scalars(select(OutboxEntry.status).order_by(OutboxEntry.id))).all()
             assert statuses == ["pending"] * 4
             assert await session.scalar(select(Conversation.delivery_lease_until)) is None
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_on_postgresql_a_message_waits_for_its_conversations_turn_before_locking_the_row(postgres_url: str) -> None:
+    core = await build_core(postgres_url)
+    try:
+        await core.assistant.receive(incoming("u1", "m1", "hello"))
+        async with core.sessions() as session:
+            conversation_id = await session.scalar(select(Conversation.id))
+        assert conversation_id is not None
+        async with core.sessions.begin() as holder:  # another unit of work of the conversation
+            await lock_conversation_in_transaction(holder, conversation_id)
+            waiting = asyncio.create_task(core.assistant.receive(incoming("u1", "m2", "again")))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            # Meanwhile the conversation's row is free: the waiting message has not locked it.
+            async with core.sessions.begin() as other:
+                touch = update(Conversation).where(Conversation.id == conversation_id).values(updated_at=utcnow())
+                await asyncio.wait_for(other.execute(touch), 5)
+        await asyncio.wait_for(waiting, 10)
+        assert await count(core, Message, Message.direction == "in", Message.processed_at.is_(None)) == 0
+        assert not [task for task in asyncio.all_tasks() if task.get_name().startswith("process:")]
     finally:
         await core.tasks.close()
         await core.engine.dispose()
