@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
@@ -80,3 +81,8 @@ async def core(database_url: str) -> AsyncIterator[Core]:
     yield built
     await built.tasks.close()
     await built.engine.dispose()
+
+
+async def handed_over_deliveries() -> None:
+    """Wait for the deliveries units of work handed over (tests do not run the delivery loop)."""
+    await asyncio.gather(*(task for task in asyncio.all_tasks() if task.get_name().startswith("deliver:")))

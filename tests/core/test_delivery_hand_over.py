@@ -11,13 +11,8 @@ from bot.core.locks import lock_conversation_in_transaction
 from bot.core.outbox import RetryPolicy
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
-from tests.core.conftest import Core, build_core
+from tests.core.conftest import Core, build_core, handed_over_deliveries
 from tests.core.test_pipeline import count, incoming, wait_until_processed
-
-
-async def handed_over_deliveries() -> None:
-    """Wait for the deliveries units of work handed over (the delivery loop is not running here)."""
-    await asyncio.gather(*(task for task in asyncio.all_tasks() if task.get_name().startswith("deliver:")))
 
 
 @pytest.mark.asyncio

@@ -16,7 +16,7 @@ from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
 from flows.dialogue import ConversationState, Reading, Turn
 from flows.messages import ConversationKey, IncomingMessage
-from tests.core.conftest import Core, build_core
+from tests.core.conftest import Core, build_core, handed_over_deliveries
 from tests.support import EchoDialogue
 
 
@@ -238,7 +238,7 @@ async def test_two_dispatchers_deliver_each_reply_once(core: Core) -> None:
 
 async def deliver_now(core: Core) -> None:
     """Let the deliveries that units of work handed over finish, then deliver what is still due."""
-    await asyncio.gather(*(task for task in asyncio.all_tasks() if task.get_name().startswith("deliver:")))
+    await handed_over_deliveries()
     await core.dispatcher.deliver_due()
 
 
