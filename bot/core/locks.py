@@ -14,10 +14,10 @@ from collections import defaultdict
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.database import ADVISORY_NAMESPACE, dialect_name
+from bot.storage.database import advisory_lock, dialect_name, try_advisory_lock
 from bot.storage.models import conversations_table
 from bot.storage.prepared import Prepared
 from flows.messages import ConversationKey
@@ -47,8 +47,7 @@ class ConversationLocks:
 async def lock_conversation_in_transaction(session: AsyncSession, conversation_id: int) -> None:
     """Serialise units of work of one conversation across processes (PostgreSQL only; SQLite's
     BEGIN IMMEDIATE already serialises all writers, of every process)."""
-    if dialect_name(session) == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id)))
+    await advisory_lock(session, conversation_id)
 
 
 async def turn_before_storing(session: AsyncSession, key: ConversationKey) -> int | None:
@@ -65,9 +64,7 @@ async def turn_before_storing(session: AsyncSession, key: ConversationKey) -> in
 
 async def try_conversation_turn(session: AsyncSession, conversation_id: int) -> bool:
     """Take the conversation's turn if nobody holds it (PostgreSQL; always true on SQLite)."""
-    if dialect_name(session) != "postgresql":
-        return True
-    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, conversation_id))))
+    return await try_advisory_lock(session, conversation_id)
 
 
 _CONVERSATION_ID = Prepared(

@@ -13,12 +13,12 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.locks import ADVISORY_NAMESPACE
 from bot.handoff.live import publish_after_commit
 from bot.handoff.queue import HandoffQueue
+from bot.storage.database import try_advisory_lock
 from bot.storage.handoff import HandoffEntry, OperatorPresence
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,5 @@ class QueueSweeper:
 
     @staticmethod
     async def _exclusive(session: AsyncSession) -> bool:
-        if session.get_bind().dialect.name != "postgresql":
-            return True  # SQLite: BEGIN IMMEDIATE serialises all writers; a second sweep finds nothing to do
-        return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, SWEEP_LOCK_KEY))))
+        # On SQLite always true: BEGIN IMMEDIATE serialises all writers; a second sweep finds nothing to do.
+        return await try_advisory_lock(session, SWEEP_LOCK_KEY)

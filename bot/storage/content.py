@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.base import Base, UtcDateTime, utcnow
-from bot.storage.database import ADVISORY_NAMESPACE
+from bot.storage.database import advisory_lock
 from knowledge_base import ContentError, KnowledgeBase, load_files, read_content_files
 from knowledge_base.validation import Problem, validate
 
@@ -198,8 +198,7 @@ async def published_knowledge_base(sessions: async_sessionmaker[AsyncSession], c
     advisory lock the others wait for (then find the content there); SQLite's write lock
     serialises them anyway."""
     async with sessions() as session, session.begin():
-        if session.get_bind().dialect.name == "postgresql":
-            await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, SEED_LOCK_KEY)))
+        await advisory_lock(session, SEED_LOCK_KEY)
         store = ContentStore(session)
         await store.seed_if_empty(read_content_files(content_dir))
         files = await store.published_files()

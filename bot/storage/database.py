@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -44,6 +44,22 @@ def session_dialect(session: AsyncSession) -> Dialect:
 def dialect_name(session: AsyncSession) -> str:
     """The name of the database dialect ``session`` is bound to (``"sqlite"``, ``"postgresql"``)."""
     return session_dialect(session).name
+
+
+async def advisory_lock(session: AsyncSession, key: int) -> None:
+    """Wait for MigAssist's transaction-level advisory lock ``key`` (PostgreSQL; held until the
+    transaction ends). On SQLite nothing: ``BEGIN IMMEDIATE`` already serialises every writer, of
+    every process."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(ADVISORY_NAMESPACE, key)))
+
+
+async def try_advisory_lock(session: AsyncSession, key: int) -> bool:
+    """Take MigAssist's transaction-level advisory lock ``key`` if nobody holds it (PostgreSQL);
+    always true on SQLite (see :func:`advisory_lock`)."""
+    if dialect_name(session) != "postgresql":
+        return True
+    return bool(await session.scalar(select(func.pg_try_advisory_xact_lock(ADVISORY_NAMESPACE, key))))
 
 
 def create_engine(url: str, echo: bool = False, checkpoint_in_background: bool = False) -> AsyncEngine:
