@@ -41,7 +41,7 @@ from bot.channels.whatsapp_window import whatsapp_window_open
 from bot.config import WhatsAppSettings
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
-from bot.storage.models import Conversation, Message, OutboxEntry
+from bot.storage.models import OutboxEntry, conversations_table, messages_table
 from bot.storage.prepared import Prepared
 from bot.storage.receipts import DeliveryReceipt
 from flows.i18n import Catalogs
@@ -54,9 +54,9 @@ CHANNEL = "whatsapp"
 #: Before each send (on every reply's path): when the user last wrote, and the reply's language.
 _RECIPIENT = Prepared(
     select(
-        Conversation.__table__.c.last_inbound_at,
-        select(Message.__table__.c.language).where(Message.__table__.c.id == bindparam("message_id")).scalar_subquery(),
-    ).where(Conversation.__table__.c.channel == CHANNEL, Conversation.__table__.c.user_id == bindparam("user_id"))
+        conversations_table.c.last_inbound_at,
+        select(messages_table.c.language).where(messages_table.c.id == bindparam("message_id")).scalar_subquery(),
+    ).where(conversations_table.c.channel == CHANNEL, conversations_table.c.user_id == bindparam("user_id"))
 )
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
