@@ -4,6 +4,8 @@ commits — no claiming transaction, no wait for the delivery loop — still in 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
+
 import pytest
 from sqlalchemy import select, update
 
@@ -11,8 +13,11 @@ from bot.core.locks import lock_conversation_in_transaction
 from bot.core.outbox import RetryPolicy
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message, OutboxEntry
+from flows.dialogue import ConversationState, Reading, Turn
+from flows.messages import IncomingMessage
 from tests.core.conftest import Core, build_core, handed_over_deliveries
 from tests.core.test_pipeline import count, incoming, wait_until_processed
+from tests.support import EchoDialogue
 
 
 @pytest.mark.asyncio
@@ -82,6 +87,35 @@ async def test_on_postgresql_a_message_waits_for_its_conversations_turn_before_l
         await asyncio.wait_for(waiting, 10)
         assert await count(core, Message, Message.direction == "in", Message.processed_at.is_(None)) == 0
         assert not [task for task in asyncio.all_tasks() if task.get_name().startswith("process:")]
+    finally:
+        await core.tasks.close()
+        await core.engine.dispose()
+
+
+class FailsOnce(EchoDialogue):
+    """The first turn fails inside the unit of work (a bug, a lost connection); later ones work."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("the unit of work failed")
+        return super().respond(state, message, now, reading)
+
+
+@pytest.mark.asyncio
+async def test_a_message_whose_unit_of_work_fails_is_still_stored_acknowledged_and_answered(database_url: str) -> None:
+    core = await build_core(database_url, dialogue=FailsOnce())
+    try:
+        accepted = await core.assistant.receive(incoming("u1", "m1", "hello"))  # no exception: acknowledged
+        assert not accepted.duplicate
+        async with core.sessions() as session:
+            assert await session.get(Message, accepted.message_id) is not None  # stored before returning
+        await wait_until_processed(core)  # answered in the background
+        await handed_over_deliveries()
+        assert core.sender.sent == [("u1", "echo: hello"), ("u1", "turn 1")]
     finally:
         await core.tasks.close()
         await core.engine.dispose()
