@@ -90,7 +90,7 @@ def create_engine(url: str, echo: bool = False, checkpoint_in_background: bool =
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # Connecting waits for locks (the connect-time timeout); afterwards only BEGIN
             # may wait, off the loop (sqlite_inloop.begin_immediate).
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.driver_connection.use_write_ahead_log()
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
             if checkpoint_in_background:
                 dbapi_connection.execute(f"PRAGMA wal_autocheckpoint={wal.COMMIT_CHECKPOINT_PAGES}")

@@ -137,6 +137,24 @@ class DriverConnection:
         fcntl.flock(self.release_watch, fcntl.LOCK_EX)  # type: ignore[arg-type]
         fcntl.flock(self.release_watch, fcntl.LOCK_UN)  # type: ignore[arg-type]
 
+    def use_write_ahead_log(self) -> None:
+        """Put the database in WAL mode (a new file starts in rollback-journal mode).
+
+        The switch needs SQLite's exclusive lock. Two connections switching at once each hold a
+        read lock while asking for it, and SQLite fails one of them at once, without waiting
+        (it would be a deadlock): processes starting together on a new database (``serve
+        --workers N``). So the switch is made in this process's turn on the writer lock, which
+        blocks until no other MigAssist transaction or switch holds it; connecting is rare."""
+        if self.raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        if self.writer_lock is not None:
+            fcntl.flock(self.writer_lock, fcntl.LOCK_EX)
+        try:
+            self.raw.execute("PRAGMA journal_mode=WAL")
+        finally:
+            if self.writer_lock is not None:
+                fcntl.flock(self.writer_lock, fcntl.LOCK_UN)
+
     def end_turn(self) -> None:
         if self.writer_lock is not None and self.has_turn:
             fcntl.flock(self.writer_lock, fcntl.LOCK_UN)
