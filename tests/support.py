@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
+from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from flows.dialogue import ConversationState, HandoffRequest, Reading, Turn, Understanding
 from flows.messages import Button, IncomingMessage, Reply
 
@@ -40,12 +40,12 @@ class RecordingSender:
         self.fail_next: list[str] = []
         self.delivered = asyncio.Event()
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         if self.fail_next:
             kind = self.fail_next.pop(0)
             if kind == "permanent":
                 raise PermanentDeliveryError("blocked by user")
             raise TransientDeliveryError("HTTP 500", retry_after=0.01 if kind == "retry_after" else None)
-        self.sent.append((user_id, reply.text))
+        self.sent.append((delivery.user_id, delivery.reply.text))
         self.delivered.set()
-        return f"p-{reference}"
+        return f"p-{delivery.reference}"

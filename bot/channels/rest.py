@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.base import Delivery
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
 from flows.messages import ConversationKey, IncomingMessage, Reply
@@ -69,7 +70,7 @@ class RestChannel:
         self._max_message_chars = max_message_chars
         self._max_body_bytes = max_body_bytes
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         return None
 
     async def handle(self, request: web.Request) -> web.Response:

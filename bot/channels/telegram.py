@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, Update
 from telegram import Message as TelegramMessage
 from telegram.error import (
     BadRequest,
@@ -52,6 +52,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.attachments import Attachment, AttachmentDesk
 from bot.channels.base import (
+    Delivery,
     DeliveryError,
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -73,7 +74,7 @@ from bot.core.tasks import TaskTracker
 from bot.storage.base import utcnow
 from bot.storage.models import Conversation, Message
 from flows.i18n import Catalogs
-from flows.messages import LANGUAGES, ConversationKey, IncomingMessage, Reply
+from flows.messages import LANGUAGES, ConversationKey, IncomingMessage
 
 log = logging.getLogger(__name__)
 
@@ -333,16 +334,17 @@ class TelegramChannel:
 
     # --- out ---
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         """Send one reply (maybe in several messages, of which the first ``parts_sent`` went out in
         an earlier attempt); returns the id of the last message."""
-        markup = await self._keyboard(reply, reference)
-        parts = split_text(reply.text, TEXT_LIMIT)
+        today = datetime.now(self._timezone).date()
+        markup = keyboard_for(delivery.reply, self._catalogs.translator(delivery.language), today)
+        parts = split_text(delivery.reply.text, TEXT_LIMIT)
         sent: TelegramMessage | None = None
-        for number in range(parts_sent, len(parts)):
+        for number in range(delivery.parts_sent, len(parts)):
             try:
                 sent = await self.bot.send_message(
-                    chat_id=user_id, text=parts[number], reply_markup=markup if number == len(parts) - 1 else None
+                    chat_id=delivery.user_id, text=parts[number], reply_markup=markup if number == len(parts) - 1 else None
                 )
             except TelegramError as error:
                 failure = delivery_error(error)
@@ -350,14 +352,6 @@ class TelegramChannel:
                     failure.parts_sent = number
                 raise failure from error
         return str(sent.message_id) if sent is not None else None
-
-    async def _keyboard(self, reply: Reply, reference: str) -> InlineKeyboardMarkup | None:
-        language = None
-        if reply.kind == "date_picker":  # only the calendar needs the language (month names)
-            async with self._sessions() as session:
-                language = await session.scalar(select(Message.language).where(Message.id == int(reference)))
-        today = datetime.now(self._timezone).date()
-        return keyboard_for(reply, self._catalogs.translator(language), today)
 
     async def poll(self, timeout: int = 25) -> None:
         """Long-poll getUpdates forever (local development without a public URL).

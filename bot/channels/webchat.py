@@ -21,6 +21,7 @@ from aiohttp import WSMsgType, web
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.base import Delivery
 from bot.core.assistant import Assistant
 from bot.core.events import EventHub
 from bot.core.outbox import reply_from_row
@@ -62,9 +63,9 @@ class WebChatChannel:
         self._hub = hub
         self._max_message_chars = max_message_chars
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         # A closed page is fine: the reply is stored and shown from history when it reconnects.
-        self._hub.publish(topic(user_id), reply_event(reference, reply))
+        self._hub.publish(topic(delivery.user_id), reply_event(delivery.reference, delivery.reply))
         return None
 
     async def page(self, request: web.Request) -> web.FileResponse:

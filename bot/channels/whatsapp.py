@@ -28,11 +28,11 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.attachments import Attachment, AttachmentDesk
-from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
+from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.channels.direct_reply import insert_once
 from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.whatsapp_client import GraphApiClient
@@ -41,8 +41,7 @@ from bot.channels.whatsapp_window import whatsapp_window_open
 from bot.config import WhatsAppSettings
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
-from bot.storage.models import OutboxEntry, conversations_table, messages_table
-from bot.storage.prepared import Prepared
+from bot.storage.models import OutboxEntry
 from bot.storage.receipts import DeliveryReceipt
 from flows.i18n import Catalogs
 from flows.messages import Button, ConversationKey, IncomingMessage, Reply
@@ -51,13 +50,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 
-#: Before each send (on every reply's path): when the user last wrote, and the reply's language.
-_RECIPIENT = Prepared(
-    select(
-        conversations_table.c.last_inbound_at,
-        select(messages_table.c.language).where(messages_table.c.id == bindparam("message_id")).scalar_subquery(),
-    ).where(conversations_table.c.channel == CHANNEL, conversations_table.c.user_id == bindparam("user_id"))
-)
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 STATUSES = frozenset({"sent", "delivered", "read", "failed"})
@@ -279,21 +271,17 @@ class WhatsAppChannel:
 
     # --- out ---
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         """Send one reply (maybe as several messages, of which the first ``parts_sent`` went out
-        in an earlier attempt); return the last message's ``wamid``."""
-        async with self._sessions() as session:
-            recipient = await _RECIPIENT.rows(session, {"user_id": user_id, "message_id": int(reference)})
-        if not recipient:
-            raise PermanentDeliveryError(f"whatsapp: no conversation with user {user_id!r}")
-        last_inbound_at, language = recipient[0]
-        if not whatsapp_window_open(last_inbound_at, utcnow()):
-            return await self._send_template(user_id, reply, language)
+        in an earlier attempt); return the last message's ``wamid``. Outside the 24-hour window,
+        the configured template is sent instead."""
+        if not whatsapp_window_open(delivery.last_inbound_at, utcnow()):
+            return await self._send_template(delivery.user_id, delivery.reply, delivery.language)
         wamid: str | None = None
-        messages = render(reply, self._catalogs.translator(language))
-        for number in range(parts_sent, len(messages)):
+        messages = render(delivery.reply, self._catalogs.translator(delivery.language))
+        for number in range(delivery.parts_sent, len(messages)):
             try:
-                wamid = await self._client.send(user_id, messages[number])
+                wamid = await self._client.send(delivery.user_id, messages[number])
             except TransientDeliveryError as error:
                 error.parts_sent = number
                 raise

@@ -9,9 +9,10 @@ import uuid
 
 from aiohttp import web
 
+from bot.channels.base import Delivery
 from bot.config import load_config
 from bot.storage.base import utcnow
-from flows.messages import ConversationKey, IncomingMessage, Reply
+from flows.messages import ConversationKey, IncomingMessage
 
 CHANNEL = "cli"
 
@@ -19,7 +20,7 @@ CHANNEL = "cli"
 class TerminalSender:
     """Replies are printed by the chat loop itself; delivery only records them as sent."""
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         return None
 
 

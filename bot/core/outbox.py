@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.channels.base import ChannelSender, PermanentDeliveryError, TransientDeliveryError
+from bot.channels.base import ChannelSender, Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.core.tasks import TaskTracker
 from bot.storage.base import utcnow
 from bot.storage.models import Message, conversations_table, messages_table, outbox_table
@@ -213,7 +213,9 @@ class OutboxDispatcher:
     async def _attempt(self, sender: ChannelSender, due: DueReply) -> _Outcome:
         attempts = due.attempts + 1
         try:
-            platform_id = await sender.send(due.user_id, reply_from_row(due), str(due.message_id), due.parts_sent)
+            platform_id = await sender.send(
+                Delivery(due.user_id, reply_from_row(due), str(due.message_id), due.language, due.last_inbound_at, due.parts_sent)
+            )
         except PermanentDeliveryError as exc:
             log.warning("outbox %s: permanent delivery failure: %s", due.entry_id, exc)
             return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
@@ -254,8 +256,10 @@ class DueReply(NamedTuple):
     text: str
     buttons: str | None
     kind: str
+    language: str | None
     channel: str
     user_id: str
+    last_inbound_at: datetime | None
 
 
 class Claim(NamedTuple):
@@ -293,7 +297,8 @@ _DUE_CONVERSATIONS = Prepared(
 _PENDING_REPLIES = Prepared(
     select(
         _E.c.id.label("entry_id"), _E.c.attempts, _E.c.parts_sent, _E.c.next_attempt_at, _MESSAGES.c.id.label("message_id"),
-        _MESSAGES.c.text, _MESSAGES.c.buttons, _MESSAGES.c.kind, _C.c.channel, _C.c.user_id,
+        _MESSAGES.c.text, _MESSAGES.c.buttons, _MESSAGES.c.kind, _MESSAGES.c.language, _C.c.channel, _C.c.user_id,
+        _C.c.last_inbound_at,
     )
     .join_from(_E, _MESSAGES, _MESSAGES.c.id == _E.c.message_id)
     .join(_C, _C.c.id == _E.c.conversation_id)

@@ -9,10 +9,10 @@ from datetime import datetime
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from bot.channels.base import ChannelSender, PermanentDeliveryError
+from bot.channels.base import ChannelSender, Delivery, PermanentDeliveryError
 from bot.observability.metrics import ServiceMetrics
 from flows.dialogue import ConversationState, Dialogue, Reading, Turn
-from flows.messages import IncomingMessage, Reply
+from flows.messages import IncomingMessage
 
 
 class InstrumentedDialogue:
@@ -58,11 +58,11 @@ class InstrumentedSender:
         self.inner = inner
         self._metrics = metrics
 
-    async def send(self, user_id: str, reply: Reply, reference: str, parts_sent: int = 0) -> str | None:
+    async def send(self, delivery: Delivery) -> str | None:
         started = time.perf_counter()
         outcome = "retry"
         try:
-            result = await self.inner.send(user_id, reply, reference, parts_sent)
+            result = await self.inner.send(delivery)
             outcome = "sent"
             return result
         except PermanentDeliveryError:

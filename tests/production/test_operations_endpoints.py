@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import generate_latest
 
-from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
+from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.observability.instruments import InstrumentedSender
 from bot.observability.metrics import ServiceMetrics
 from bot.observability.setup import _allowed
@@ -137,7 +137,7 @@ async def test_delivery_attempts_of_pushing_channels_are_counted_by_outcome() ->
     sender = InstrumentedSender("telegram", inner, metrics)
     for _ in range(3):
         with contextlib.suppress(TransientDeliveryError, PermanentDeliveryError):
-            await sender.send("u1", Reply("hi"), "r1")
+            await sender.send(Delivery("u1", Reply("hi"), "r1"))
     exposed = generate_latest(metrics.registry).decode()
     for outcome in ("retry", "failed", "sent"):
         assert f'migassist_delivery_attempts_total{{channel="telegram",outcome="{outcome}"}} 1.0' in exposed
