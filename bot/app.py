@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import AsyncIterator
 
 from aiohttp import web
 from sqlalchemy import text
@@ -16,11 +16,10 @@ import nlu
 from bot.channels.base import ChannelSender
 from bot.channels.rest import RestChannel
 from bot.channels.telegram import setup_telegram
-from bot.channels.webchat import WebChatChannel, STATIC_DIR
+from bot.channels.webchat import STATIC_DIR, WebChatChannel
 from bot.channels.whatsapp import setup_whatsapp
 from bot.config import Config
 from bot.console.routes import setup_console
-from bot.editor.routes import setup_editor
 from bot.core.assistant import Assistant
 from bot.core.events import EventHub
 from bot.core.inbox import Inbox
@@ -28,12 +27,13 @@ from bot.core.live import LiveContent
 from bot.core.outbox import OutboxDispatcher, RetryPolicy
 from bot.core.processor import HandoffDesk, MessageProcessor
 from bot.core.tasks import TaskTracker
+from bot.editor.routes import setup_editor
+from bot.handoff.desk import CallCentreDesk
 from bot.observability import setup_observability
 from bot.observability.setup import observed_dialogue
 from bot.ratelimit import setup_rate_limits, user_throttle
-from bot.handoff.desk import CallCentreDesk
-from bot.storage.content import published_knowledge_base
 from bot.storage import wal
+from bot.storage.content import published_knowledge_base
 from bot.storage.database import create_engine, create_sessionmaker, is_sqlite, sqlite_file
 from bot.storage.migrate import ensure_schema
 from bot.web.security import setup_security_headers

@@ -11,9 +11,10 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -120,7 +121,7 @@ class WhatsAppSettings(_Section):
     request_timeout_seconds: float = Field(10.0, gt=0)
 
     @model_validator(mode="after")
-    def _phone_number_when_enabled(self) -> "WhatsAppSettings":
+    def _phone_number_when_enabled(self) -> WhatsAppSettings:
         if self.enabled and not self.phone_number_id:
             raise ValueError("phone_number_id is required when whatsapp is enabled")
         return self

@@ -8,8 +8,8 @@ languages, or a keyword such as "vizasız".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from flows.i18n import Catalogs, Translator
 from flows.messages import LANGUAGES, Button

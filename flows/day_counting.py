@@ -12,8 +12,8 @@ Conventions (each one is repeated in the calculator's answer):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Callable
 
 WorkingDayTest = Callable[[date], bool]
 

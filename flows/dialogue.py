@@ -9,9 +9,10 @@ message for analytics) and, when a person must take over, a :class:`HandoffReque
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from flows.messages import IncomingMessage, Reply
 
@@ -39,14 +40,14 @@ class ConversationState:
         return json.dumps(fields, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, raw: str | None) -> "ConversationState":
+    def from_json(cls, raw: str | None) -> ConversationState:
         if not raw:
             return cls()
         data = json.loads(raw)
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
-    def evolve(self, **changes: Any) -> "ConversationState":
+    def evolve(self, **changes: Any) -> ConversationState:
         return replace(self, **changes)
 
 

@@ -18,9 +18,10 @@ Order of decisions for a message (diagram in ``engine.md``):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flows.choices import mentions
@@ -153,7 +154,7 @@ class DialogueEngine:
         today = now.astimezone(self._zone).date()
         try:
             parse = self._parse(message, today, None)
-        except Exception:  # noqa: BLE001 — must not raise; respond handles it for the user
+        except Exception:  # must not raise; respond handles it for the user
             logger.exception("could not parse message %s ahead of its turn", message.message_id)
             return None
         return None if parse is None else Reading(message.text.strip(), message.language_hint, today, parse)
@@ -162,7 +163,7 @@ class DialogueEngine:
         """Decide the replies to ``message``; internal errors become an apology and a handoff offer."""
         try:
             return self._respond(state, message, now, reading)
-        except Exception:  # noqa: BLE001 — the boundary: the user must always get an answer
+        except Exception:  # the boundary: the user must always get an answer
             logger.exception("dialogue failed in conversation %s, message %s", message.key, message.message_id)
             t = self._catalogs.translator(state.language)
             reply = handoff_offer(t, t.gettext("Sorry, something went wrong on my side. Would you like a person to help you?"))
@@ -210,7 +211,7 @@ class DialogueEngine:
         if parse is not None and self._detection_counts(parse) and not self._is_answer_in_few_words(state, message, parse, today):
             return parse.language
         if state.language in LANGUAGES:
-            return state.language  # type: ignore[return-value]
+            return state.language
         hint = (message.language_hint or "")[:2].lower()
         if hint in LANGUAGES:
             return hint

@@ -7,7 +7,7 @@ with the next steps.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from flows.choices import (
     NO_WORDS,

@@ -10,9 +10,10 @@ the last answer, and when every slot that applies is filled the flow answers.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from flows.i18n import Catalogs, Translator
 from flows.knowledge import KnowledgeBase

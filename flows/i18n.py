@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date

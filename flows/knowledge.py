@@ -6,8 +6,9 @@ and keep the dependency direction ``flows → {nlu, knowledge_base}`` narrow.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from knowledge_base.model import Article
 from knowledge_base.tables import DataTables

@@ -9,8 +9,9 @@ with only the processing time that column (every duration). Every amount comes f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import ceil
-from typing import Any, Sequence
+from typing import Any
 
 from flows.choices import NO_WORDS, YES_WORDS, mentions
 from flows.fee_inputs import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from flows.i18n import N_, Translator
 from flows.messages import LANGUAGES, Button, Reply

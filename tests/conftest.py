@@ -9,9 +9,9 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 import pytest_asyncio

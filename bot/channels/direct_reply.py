@@ -7,8 +7,8 @@ message is stored as already processed so the dialogue never sees it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import Iterable, Sequence
 
 from babel.dates import format_date, get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup

@@ -8,8 +8,8 @@ outbox's retry rules — a few dozen lines here (see docs/channels.md).
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 
@@ -50,7 +50,7 @@ class GraphApiClient:
                 if response.status == 200:
                     return str(data["messages"][0]["id"])
                 raise _failure(response.status, response.headers.get("Retry-After"), data)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             raise TransientDeliveryError(f"whatsapp: network error: {type(error).__name__}") from error
         except (KeyError, IndexError, TypeError) as error:
             raise TransientDeliveryError("whatsapp: malformed response from the Graph API") from error

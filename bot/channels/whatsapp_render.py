@@ -13,7 +13,8 @@ characters: a longer text is sent first as plain messages (4096 each), split at 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from bot.channels.text_split import split_text
 from flows.i18n import Translator

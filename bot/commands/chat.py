@@ -24,7 +24,7 @@ class TerminalSender:
         return None
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "chat",
         help="talk to the assistant in the terminal",

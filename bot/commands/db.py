@@ -8,7 +8,7 @@ from bot.config import load_config
 from bot.storage.migrate import upgrade
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("db", help="manage the database schema", description="Database schema (Alembic).")
     sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = sub.add_parser("upgrade", help="upgrade the schema to the latest revision (safe to repeat)")

@@ -31,7 +31,7 @@ from knowledge_base.validation import validate
 T = TypeVar("T")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("kb", help="knowledge base: validate, search, export/import", description=__doc__)
     sub = parser.add_subparsers(dest="kb_command", metavar="ACTION", required=True)
 

@@ -27,7 +27,7 @@ from nlu.paths import DEV_DATA_DIR
 from nlu.types import Duration, Entity, Money, ParseResult
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("nlu", help="train, try and evaluate the NLU model", description=__doc__)
     sub = parser.add_subparsers(dest="nlu_command", metavar="ACTION", required=True)
 

@@ -25,7 +25,7 @@ from bot.storage.receipts import DeliveryReceipt
 FINISHED_HANDOFF = ("closed", "cancelled")
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "purge",
         help="delete personal data older than the retention periods",

@@ -19,7 +19,7 @@ from bot.storage.database import is_sqlite, sqlite_file
 log = logging.getLogger(__name__)
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "serve",
         help="run the assistant's web server",

@@ -30,7 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "telegram",
         help="Telegram: register the webhook, or poll for updates during development",

@@ -29,7 +29,7 @@ from bot.storage.models import Conversation, Message, OutboxEntry
 from bot.storage.receipts import DeliveryReceipt
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "user-data",
         help="export or delete one user's data (data-subject requests)",

@@ -19,7 +19,7 @@ from bot.storage.database import create_engine, create_sessionmaker, is_sqlite
 from bot.storage.migrate import ensure_schema
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("users", help="manage operator/editor/admin accounts", description=__doc__)
     sub = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="create an account")

@@ -123,7 +123,8 @@ class LocalEventBridge:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.MAX_EVENT_BYTES * 2)
         self._socket.setblocking(False)
         self._socket.bind(self._address(self._name))
-        open(os.path.join(self._registry, self._name), "w").close()
+        # A small local file, once at start-up: not worth a worker thread.
+        open(os.path.join(self._registry, self._name), "w").close()  # noqa: ASYNC230
         asyncio.get_running_loop().add_reader(self._socket.fileno(), self._receive)
         self._hub.forward_to(self._send)
 

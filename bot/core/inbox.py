@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from types import ModuleType
-from typing import Any
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
 
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects import postgresql, sqlite

@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -219,7 +220,7 @@ class OutboxDispatcher:
         except PermanentDeliveryError as exc:
             log.warning("outbox %s: permanent delivery failure: %s", due.entry_id, exc)
             return _Outcome(_FAILED, {"attempts": attempts, "error": str(exc)[:500]})
-        except (TransientDeliveryError, OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, TransientDeliveryError, OSError) as exc:
             retry_after = exc.retry_after if isinstance(exc, TransientDeliveryError) else None
             parts_sent = max(due.parts_sent, exc.parts_sent) if isinstance(exc, TransientDeliveryError) else due.parts_sent
             if attempts >= self._policy.max_attempts:

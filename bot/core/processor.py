@@ -9,9 +9,10 @@ from the outbox.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import AsyncIterator, Callable, Mapping, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Coroutine, Any
+from collections.abc import Coroutine
+from typing import Any
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.accounts.web import AUTH, Staff
+from bot.core.live import LiveContent
 from bot.editor.articles import ArticleEdit, ArticleEditError
 from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox
-from bot.core.live import LiveContent
 from bot.editor.preview import article_reply, preview
 from bot.editor.strings import editor_strings
 from bot.editor.training import TrainingDesk, TrainingError

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import nlu
 from bot.config import Settings
+from bot.core.live import LiveContent
 from bot.core.tasks import TaskTracker
 from bot.editor.audit import AuditLog
 from bot.editor.inbox import InboxError, UnansweredInbox, decide
-from bot.core.live import LiveContent
 from bot.observability.masking import mask
 from bot.storage.base import utcnow
 from bot.storage.editorial import ModelVersion, TrainingFile

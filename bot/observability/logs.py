@@ -49,11 +49,11 @@ def _plain(value: Any) -> Any:
     return mask(str(value))
 
 
-class CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class CurrentStderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream of the
     moment logging was configured (which a test runner may have closed since)."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -87,7 +87,7 @@ class Prepared:
         if form is None:
             dialect = session_dialect(session)
             compiled = self.statement.compile(dialect=dialect, column_keys=list(keys))
-            form = self._forms[keys] = _SQLiteForm(compiled, dialect)  # type: ignore[arg-type]
+            form = self._forms[keys] = _SQLiteForm(compiled, dialect)
         return form
 
 
@@ -149,7 +149,7 @@ async def _sqlite_connection(session: AsyncSession) -> sqlite3.Connection | None
     transaction = session.sync_session.get_transaction()
     known = session.info.get(_IN_TRANSACTION)
     if transaction is not None and known is not None and known[0] is transaction:
-        return known[1]  # type: ignore[no-any-return]
+        return known[1]
     connection = await session.connection()
     driver: sqlite_inloop.DriverConnection = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr, assignment]
     session.info[_IN_TRANSACTION] = (session.sync_session.get_transaction(), driver.raw)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.i18n import Catalogs, N_
+from flows.i18n import N_, Catalogs
 from flows.messages import LANGUAGES
 
 WEBCHAT_STRINGS: dict[str, str] = {

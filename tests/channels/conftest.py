@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable
 
 import pytest_asyncio
 
+from flows.dialogue import Dialogue
 from tests.conftest import ConfigFactory, LiveServer, LiveServerFactory
 from tests.fakes import graph_api, telegram_api
 from tests.fakes.graph_api import FakeGraphApi
 from tests.fakes.telegram_api import FakeTelegramApi
-from flows.dialogue import Dialogue
 
 TELEGRAM_WEBHOOK_SECRET = "telegram-webhook-secret-for-tests"
 

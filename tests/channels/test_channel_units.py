@@ -3,10 +3,11 @@ error mapping, the 24-hour window, signatures."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.base import PermanentDeliveryError, TransientDeliveryError
@@ -88,7 +89,7 @@ def test_signature_is_checked_over_the_raw_body() -> None:
 
 
 def test_the_24_hour_window() -> None:
-    now = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     assert whatsapp_window_open(now - timedelta(hours=23, minutes=59), now)
     assert not whatsapp_window_open(now - timedelta(hours=24), now)
     assert not whatsapp_window_open(None, now)  # the user never wrote

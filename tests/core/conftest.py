@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -60,9 +60,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-async def build_core(
-    url: str, dialogue: Dialogue | None = None, policy: RetryPolicy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
-) -> Core:
+#: Retries within tens of milliseconds, so that tests of failing deliveries run fast.
+QUICK_RETRIES = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
+
+
+async def build_core(url: str, dialogue: Dialogue | None = None, policy: RetryPolicy = QUICK_RETRIES) -> Core:
     await upgrade_async(url)
     engine = create_engine(url)
     sessions = create_sessionmaker(engine)

@@ -198,7 +198,7 @@ async def test_gives_up_after_max_attempts(core: Core) -> None:
 @pytest.mark.asyncio
 async def test_restart_processes_unprocessed_messages_and_delivers_pending_replies(core: Core, database_url: str) -> None:
     # Accepted (acknowledged) but the process died before processing it:
-    await core.assistant._inbox.accept(incoming("u1", "m1", "lost?"))  # noqa: SLF001 - simulate the crash point
+    await core.assistant._inbox.accept(incoming("u1", "m1", "lost?"))  # simulate the crash point
     await core.tasks.close()
     await core.engine.dispose()
 

@@ -8,10 +8,10 @@ import fcntl
 import multiprocessing
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from typing import AsyncIterator
 
 import pytest
 import pytest_asyncio

@@ -6,9 +6,9 @@ reads as "user says X, understood as Y, bot answers Z" and stays fast.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -21,7 +21,7 @@ from nlu import NluModel
 from nlu.types import Entity, IntentScore, ParseResult
 
 #: "Now" in the dialogue tests: 5 March 2026, 10:00 in Baku.
-NOW = datetime(2026, 3, 5, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 5, 6, 0, tzinfo=UTC)
 SETTINGS = EngineSettings(confident_threshold=0.6, clarify_threshold=0.3, timezone="Asia/Baku", conversation_timeout=timedelta(minutes=30))
 
 

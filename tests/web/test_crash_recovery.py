@@ -68,7 +68,7 @@ async def chatter(url: str, acked: list[str], stop: asyncio.Event) -> None:
                     if event["type"] == "ack" and event["id"] == client_id:
                         acked.append(event["message_id"])
                         break
-    except (aiohttp.ClientError, TypeError, ConnectionError, asyncio.TimeoutError):
+    except (TimeoutError, aiohttp.ClientError, TypeError, ConnectionError):
         return  # the server was killed mid-conversation
 
 

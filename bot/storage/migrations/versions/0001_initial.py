@@ -1,12 +1,11 @@
 """Initial schema: conversations, messages, outbox
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 08:13:01.918465
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
