@@ -53,9 +53,10 @@ async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> None:
 class ScriptedDialogue:
     """Answers each text (or payload) with the replies scripted for it, and records what it got."""
 
-    def __init__(self, script: dict[str, tuple[Reply, ...]], default: tuple[Reply, ...] = ()) -> None:
+    def __init__(self, script: dict[str, tuple[Reply, ...]], default: tuple[Reply, ...] = (), language: str = "en") -> None:
         self.script = script
         self.default = default
+        self.language = language
         self.received: list[IncomingMessage] = []
 
     def understand(self, message: IncomingMessage, now: datetime) -> Reading | None:
@@ -64,4 +65,4 @@ class ScriptedDialogue:
     def respond(self, state: ConversationState, message: IncomingMessage, now: datetime, reading: Reading | None = None) -> Turn:
         self.received.append(message)
         replies = self.script.get(message.payload or message.text, self.default)
-        return Turn(state.evolve(language=state.language or "en"), replies, Understanding("en", None, None))
+        return Turn(state.evolve(language=state.language or self.language), replies, Understanding(self.language, None, None))

@@ -78,6 +78,25 @@ async def test_date_question_shows_a_calendar_that_turns_months_and_sends_the_da
 
 
 @pytest.mark.asyncio
+async def test_the_calendar_speaks_the_language_of_the_reply(
+    channel_server: ChannelServerFactory, fake_telegram: FakeTelegramApi
+) -> None:
+    question = Reply("Когда вы приехали?", kind="date_picker")
+    server = await channel_server(ScriptedDialogue({"stay": (question,)}, language="ru"))
+    assert await post_telegram(server, text_update(1, "stay")) == 200
+    shown = (await fake_telegram.wait_for("sendMessage", 1))[0]
+    header, weekdays = shown["reply_markup"]["inline_keyboard"][:2]
+    today = datetime.now(ZoneInfo("Asia/Baku")).date()
+    assert header[1]["text"] == f"{RUSSIAN_MONTHS[today.month - 1]} {today.year}"
+    assert [button["text"] for button in weekdays][:2] == ["пн", "вт"]
+
+
+RUSSIAN_MONTHS = (
+    "Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь",
+)
+
+
+@pytest.mark.asyncio
 async def test_a_photo_gets_a_polite_reply_in_the_users_language(
     channel_server: ChannelServerFactory, fake_telegram: FakeTelegramApi
 ) -> None:
