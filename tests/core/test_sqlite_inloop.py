@@ -5,12 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import multiprocessing
 import os
 import sqlite3
 from collections.abc import AsyncIterator
-from multiprocessing.queues import Queue
-from multiprocessing.synchronize import Barrier
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from bot.storage.database import create_engine, create_sessionmaker
+from tests.starting_together import failures_starting_together
 
 CREATE = "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT)"
 INSERT = text("INSERT INTO notes (body) VALUES (:body)")
@@ -244,27 +242,12 @@ async def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_loop_an
         assert notes.turn_is_free()
 
 
-def _write_to_new_databases(barrier: Barrier, directory: Path, count: int, failures: Queue[str]) -> None:
-    """A process starting together with others on each of ``count`` new databases."""
-    for number in range(count):
-        barrier.wait()
-        try:
-            asyncio.run(Notes(directory / f"new-{number}.db").write_creating_table())
-        except Exception as exc:  # reported to the test, which names it
-            failures.put(f"database {number}: {exc!r}")
+def _write_to_new_database(path: Path) -> None:
+    asyncio.run(Notes(path).write_creating_table())
 
 
 def test_processes_opening_a_new_database_together_all_connect(tmp_path: Path) -> None:
     # A new file starts in rollback-journal mode; each connection switches it to WAL. Switching
     # at once, one process got "database is locked" without waiting (SQLite's deadlock rule):
     # 45 of 800 connections failed here before the switch took the writer lock's turn.
-    spawn = multiprocessing.get_context("spawn")
-    barrier = spawn.Barrier(4)
-    failures: Queue[str] = spawn.Queue()
-    starting = [spawn.Process(target=_write_to_new_databases, args=(barrier, tmp_path, 100, failures)) for _ in range(4)]
-    for process in starting:
-        process.start()
-    for process in starting:
-        process.join(120)
-    assert [process.exitcode for process in starting] == [0, 0, 0, 0]
-    assert failures.empty(), failures.get()
+    assert failures_starting_together(_write_to_new_database, tmp_path, databases=100) == []
