@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.inbox import store_inbound
 from bot.core.outbox import enqueue_replies
-from bot.storage.base import Base, utcnow
+from bot.storage.base import utcnow
 from bot.storage.models import Conversation
 from flows.messages import ConversationKey, IncomingMessage, Reply
 
@@ -58,15 +57,4 @@ async def reply_directly(
             session, conversation.id, conversation.channel, replies, author="bot", language=conversation.language,
             in_reply_to=stored.message_id,
         )
-    return True
-
-
-async def insert_once(session: AsyncSession, row: Base) -> bool:
-    """Insert ``row`` unless a unique constraint says it is already stored (a redelivery)."""
-    try:
-        async with session.begin_nested():  # a savepoint: a concurrent duplicate only undoes this
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return False
     return True

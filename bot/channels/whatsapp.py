@@ -28,12 +28,11 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.attachments import Attachment, AttachmentDesk
 from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
-from bot.channels.direct_reply import insert_once
 from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.whatsapp_client import GraphApiClient
 from bot.channels.whatsapp_render import layout_for, numbered_choice, render
@@ -41,8 +40,9 @@ from bot.channels.whatsapp_window import whatsapp_window_open
 from bot.config import WhatsAppSettings
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
-from bot.storage.models import OutboxEntry
-from bot.storage.receipts import DeliveryReceipt
+from bot.storage.models import outbox_table
+from bot.storage.prepared import Prepared
+from bot.storage.receipts import record_receipt
 from flows.i18n import Catalogs
 from flows.messages import Button, ConversationKey, IncomingMessage, Reply
 
@@ -50,6 +50,12 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 
+#: A ``failed`` status marks the outbox entry of the message it reports on.
+_FAIL_ENTRY = Prepared(
+    update(outbox_table)
+    .where(outbox_table.c.platform_message_id == bindparam("wamid"))
+    .values(status="failed", last_error=bindparam("error"))
+)
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 STATUSES = frozenset({"sent", "delivered", "read", "failed"})
@@ -253,20 +259,17 @@ class WhatsAppChannel:
 
     async def _record_status(self, status: StatusReported) -> None:
         async with self._sessions.begin() as session:
-            receipt = DeliveryReceipt(
-                channel=CHANNEL,
-                platform_message_id=status.platform_message_id,
-                status=status.status,
-                error=status.error,
-                occurred_at=status.occurred_at,
-                recorded_at=utcnow(),
+            new = await record_receipt(
+                session, CHANNEL, status.platform_message_id, status.status, status.error, status.occurred_at
             )
-            if await insert_once(session, receipt) and status.status == "failed":
+            if new and status.status == "failed":
                 # Accepted by the Graph API but not delivered (e.g. the number left WhatsApp).
-                await session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.platform_message_id == status.platform_message_id)
-                    .values(status="failed", last_error=f"whatsapp: not delivered: {status.error or 'no reason given'}")
+                await _FAIL_ENTRY.run(
+                    session,
+                    {
+                        "wamid": status.platform_message_id,
+                        "error": f"whatsapp: not delivered: {status.error or 'no reason given'}",
+                    },
                 )
 
     # --- out ---

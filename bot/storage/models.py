@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.base import Base, UtcDateTime, utcnow
+from bot.storage.base import Base, UtcDateTime, table_of, utcnow
 
 
 class Conversation(Base):
@@ -83,14 +83,7 @@ class OutboxEntry(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-# The models' tables for Core statements: ``Model.__table__`` is typed as any ``FromClause``,
-# which ``insert``/``update`` do not accept.
-conversations_table = _table(Conversation)
-messages_table = _table(Message)
-outbox_table = _table(OutboxEntry)
+# The models' tables for Core statements.
+conversations_table = table_of(Conversation)
+messages_table = table_of(Message)
+outbox_table = table_of(OutboxEntry)
