@@ -36,16 +36,24 @@ WHATSAPP_APP_SECRET = "bench-app-secret"
 
 
 def run_load(
-    url: str, kind: str, concurrency: int, duration: float, warmup: float, graph_port: int = 0, server_group: int = 0
+    url: str,
+    kind: str,
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    graph_port: int = 0,
+    server_group: int = 0,
+    statuses: bool = False,
 ) -> dict[str, Any]:
     """Run ``benchmarks.loadgen`` in its own process and return its figures, with the CPU used
     meanwhile by the load generator and (``server_group``: its process group) by the server, as
-    a share of one core over the whole run (warm-up included)."""
+    a share of one core over the whole run (warm-up included). ``statuses``: the fake Graph API
+    reports every reply's statuses to the webhook (WhatsApp)."""
     command = [
         sys.executable, "-m", "benchmarks.loadgen", "--url", url, "--kind", kind,
         "--concurrency", str(concurrency), "--duration", str(duration), "--warmup", str(warmup),
         "--graph-port", str(graph_port), "--app-secret", WHATSAPP_APP_SECRET,
-    ]
+    ] + (["--statuses"] if statuses else [])
     started, server_before = time.monotonic(), group_cpu_seconds(server_group) if server_group else 0.0
     children_before = _children_cpu_seconds()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=duration + warmup + 120)
@@ -66,10 +74,11 @@ def format_row(label: str, figures: dict[str, Any]) -> str:
     cpu = f"  cpu: loadgen {figures['loadgen_cpu_pct']:.0f}%"
     if "server_cpu_pct" in figures:
         cpu += f" server {figures['server_cpu_pct']:.0f}%"
+    statuses = f" statuses={figures['statuses_posted']} (errors {figures['status_errors']})" if "statuses_posted" in figures else ""
     return (
         f"{label:<28} c={figures['concurrency']:<4} {figures['msg_per_s']:>8.1f} msg/s  "
         f"p50 {figures['p50_ms']:>7.1f} ms  p99 {figures['p99_ms']:>7.1f} ms  max {figures['max_ms']:>7.1f} ms  "
-        f"n={figures['messages']} errors={figures['errors']} empty={figures['empty_answers']}{cpu}"
+        f"n={figures['messages']} errors={figures['errors']} empty={figures['empty_answers']}{statuses}{cpu}"
     )
 
 
@@ -107,9 +116,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds per level (default 2)")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (default 1)")
     parser.add_argument("--compare-rasa", action="store_true", help="repeat the REST load against Rasa 3.6")
+    parser.add_argument(
+        "--statuses", action="store_true", help="the fake Graph API reports sent and delivered for every reply (whatsapp)"
+    )
     args = parser.parse_args()
     if args.compare_rasa and args.channel != "rest":
         parser.error("--compare-rasa needs --channel rest (Rasa serves the same REST format)")
+    if args.statuses and args.channel != "whatsapp":
+        parser.error("--statuses needs --channel whatsapp")
     levels = [int(c) for c in args.concurrency.split(",")]
     ours: dict[int, dict[str, Any]] = {}
 
@@ -121,9 +135,10 @@ def main() -> None:
         stack.callback(stop, server)
         url = f"http://127.0.0.1:{port}"
         label = f"migassist {args.channel}/{args.db}" + (f" x{args.workers}" if args.workers > 1 else "")
+        label += " +st" if args.statuses else ""
         print(f"# {label}: {args.duration:g} s per level after {args.warmup:g} s warm-up", flush=True)
         for level in levels:
-            ours[level] = run_load(url, args.channel, level, args.duration, args.warmup, graph_port, server.pid)
+            ours[level] = run_load(url, args.channel, level, args.duration, args.warmup, graph_port, server.pid, args.statuses)
             print(format_row(label, ours[level]), flush=True)
         if args.workers == 1:
             current, peak = rss_mib(server.pid)

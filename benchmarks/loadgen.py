@@ -4,7 +4,9 @@ Each of ``--concurrency`` simulated clients sends a message (from a new visitor 
 for the answer, and sends the next, for ``--duration`` seconds after a ``--warmup`` that is not measured. Latency is from
 sending to having the answer: the HTTP response for a REST server (MigAssist or Rasa); for the
 WhatsApp webhook, the moment the server delivers its reply to the fake Graph API that this
-process runs (so persistence, the outbox and delivery are all inside the figure).
+process runs (so persistence, the outbox and delivery are all inside the figure). With
+``--statuses`` that fake also reports each message it accepted back to the webhook as ``sent``
+and then ``delivered``, as the Graph API does: the server's load per message as in production.
 
 Prints one JSON object: messages, errors, messages per second, p50/p90/p99/max latency in ms.
 """
@@ -77,51 +79,86 @@ def rest_exchange(url: str) -> Exchange:
     return exchange
 
 
+def _notification(value: dict[str, Any]) -> dict[str, Any]:
+    """A WhatsApp Cloud API webhook notification with one change's ``value``."""
+    metadata = {"display_phone_number": "994120000000", "phone_number_id": "bench-phone"}
+    change = {"field": "messages", "value": {"messaging_product": "whatsapp", "metadata": metadata, **value}}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "bench-waba", "changes": [change]}]}
+
+
 def whatsapp_payload(phone: str, message_id: str, text: str) -> dict[str, Any]:
-    """A WhatsApp Cloud API webhook notification carrying one text message."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "bench-waba",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "994120000000", "phone_number_id": "bench-phone"},
-                            "contacts": [{"profile": {"name": "Bench"}, "wa_id": phone}],
-                            "messages": [
-                                {
-                                    "from": phone,
-                                    "id": message_id,
-                                    "timestamp": str(int(time.time())),
-                                    "type": "text",
-                                    "text": {"body": text},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    """A notification carrying one text message."""
+    message = {"from": phone, "id": message_id, "timestamp": str(int(time.time())), "type": "text", "text": {"body": text}}
+    return _notification({"contacts": [{"profile": {"name": "Bench"}, "wa_id": phone}], "messages": [message]})
+
+
+def whatsapp_status_payload(phone: str, wamid: str, status: str) -> dict[str, Any]:
+    """A notification reporting one status of a message the business sent."""
+    return _notification({"statuses": [{"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": phone}]})
+
+
+def signed_headers(body: bytes, app_secret: str) -> dict[str, str]:
+    """Headers of a webhook POST signed as Meta signs it (``X-Hub-Signature-256``)."""
+    signature = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+
+
+class StatusReports:
+    """Reports each accepted message back to the webhook as ``sent``, then ``delivered``, one
+    notification each, from tasks of their own (the Graph API does not wait for the business)."""
+
+    STATUSES = ("sent", "delivered")
+
+    def __init__(self, url: str, app_secret: str) -> None:
+        self._url = url + WHATSAPP_PATH
+        self._app_secret = app_secret
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.http: aiohttp.ClientSession | None = None
+        self.posted = 0
+        self.errors = 0
+
+    def report(self, phone: str, wamid: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._post(phone, wamid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _post(self, phone: str, wamid: str) -> None:
+        assert self.http is not None
+        for status in self.STATUSES:
+            body = json.dumps(whatsapp_status_payload(phone, wamid, status)).encode()
+            try:
+                async with self.http.post(self._url, data=body, headers=signed_headers(body, self._app_secret)) as response:
+                    self.posted += 1
+                    self.errors += response.status != 200
+            except (TimeoutError, aiohttp.ClientError):
+                self.errors += 1
+
+    async def finish(self) -> None:
+        """Wait for the reports still on their way, also those of replies delivered meanwhile
+        (before the HTTP session they use is closed)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks)
 
 
 class FakeGraphApi:
-    """Answers every send with 200 and a message id, and wakes the user waiting for it."""
+    """Answers every send with 200 and a message id, wakes the user waiting for it and, with
+    ``statuses``, has the message's statuses reported."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: StatusReports | None = None) -> None:
         self.waiting: dict[str, asyncio.Future[None]] = {}
         self.sent = 0
+        self._statuses = statuses
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.sent += 1
-        future = self.waiting.pop(str(body.get("to", "")), None)
+        phone, wamid = str(body.get("to", "")), f"wamid.{uuid.uuid4().hex}"
+        future = self.waiting.pop(phone, None)
         if future is not None and not future.done():
             future.set_result(None)
-        return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]})
+        if self._statuses is not None:
+            self._statuses.report(phone, wamid)
+        return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": wamid}]})
 
     async def start(self, port: int) -> web.AppRunner:
         app = web.Application()
@@ -140,11 +177,9 @@ def whatsapp_exchange(url: str, app_secret: str, graph: FakeGraphApi) -> Exchang
 
     async def exchange(http: aiohttp.ClientSession, sender: str, text: str) -> bool:
         body = json.dumps(whatsapp_payload(sender, f"wamid.{uuid.uuid4().hex}", text)).encode()
-        signature = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
         delivered = asyncio.get_running_loop().create_future()
         graph.waiting[sender] = delivered
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
-        async with http.post(url + WHATSAPP_PATH, data=body, headers=headers) as response:
+        async with http.post(url + WHATSAPP_PATH, data=body, headers=signed_headers(body, app_secret)) as response:
             if response.status != 200:
                 graph.waiting.pop(sender, None)
                 raise RuntimeError(f"HTTP {response.status}")
@@ -180,8 +215,9 @@ async def user(
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     graph_runner = None
+    statuses = StatusReports(args.url, args.app_secret) if args.statuses else None
     if args.kind == "whatsapp":
-        graph = FakeGraphApi()
+        graph = FakeGraphApi(statuses)
         graph_runner = await graph.start(args.graph_port)
         exchange = whatsapp_exchange(args.url, args.app_secret, graph)
         run_id = str(int(time.time()) % 100000).zfill(5)  # phone-number-like senders
@@ -193,15 +229,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     timeout = aiohttp.ClientTimeout(total=60)
     try:
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+            if statuses is not None:
+                statuses.http = http
             begin = time.perf_counter()
             window = (begin + args.warmup, begin + args.warmup + args.duration)
             await asyncio.gather(
                 *(user(n, exchange, http, tally, window, run_id) for n in range(args.concurrency))
             )
+            if statuses is not None:
+                await statuses.finish()
     finally:
         if graph_runner is not None:
             await graph_runner.cleanup()
-    return {"kind": args.kind, "concurrency": args.concurrency, **tally.summary(args.duration)}
+    figures = {"kind": args.kind, "concurrency": args.concurrency, **tally.summary(args.duration)}
+    if statuses is not None:
+        figures.update(statuses_posted=statuses.posted, status_errors=statuses.errors)
+    return figures
 
 
 def main() -> None:
@@ -213,6 +256,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds first (default 2)")
     parser.add_argument("--graph-port", type=int, default=0, help="port of the fake Graph API (whatsapp)")
     parser.add_argument("--app-secret", default="bench-app-secret", help="WhatsApp app secret for signatures")
+    parser.add_argument("--statuses", action="store_true", help="report sent/delivered statuses of every reply (whatsapp)")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args))), flush=True)
 
