@@ -6,7 +6,8 @@ In: ``GET /webhooks/whatsapp`` answers Meta's subscription check (``hub.mode=sub
 the raw body with the app secret; missing → 401, wrong → 403, nothing stored). Messages are
 stored through :meth:`Assistant.receive` (deduplicated on the ``wamid``) before we answer 200;
 a typed number picks an option of the last reply (numbered-text fallback); delivery statuses
-are stored as :class:`DeliveryReceipt` rows, and a ``failed`` one marks the outbox entry failed.
+are stored as delivery receipts, several per transaction, and a ``failed`` one marks the outbox
+entry failed (:mod:`bot.channels.whatsapp_statuses`).
 
 Out: :func:`bot.channels.whatsapp_render.render` shapes the reply; outside the 24-hour
 customer-service window a free-form message is not attempted — the configured template is
@@ -22,27 +23,22 @@ import json
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import bindparam, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.attachments import Attachment, AttachmentDesk
 from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.channels.received import AttachmentReceived, TextReceived
 from bot.channels.whatsapp_client import GraphApiClient
 from bot.channels.whatsapp_render import layout_for, numbered_choice, render
+from bot.channels.whatsapp_statuses import StatusRecorder, StatusReported
 from bot.channels.whatsapp_window import whatsapp_window_open
 from bot.config import WhatsAppSettings
 from bot.core.assistant import Assistant
 from bot.storage.base import utcnow
-from bot.storage.models import outbox_table
-from bot.storage.prepared import Prepared
-from bot.storage.receipts import record_receipt
 from flows.i18n import Catalogs
 from flows.messages import Button, ConversationKey, IncomingMessage, Reply
 
@@ -50,12 +46,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
 
-#: A ``failed`` status marks the outbox entry of the message it reports on.
-_FAIL_ENTRY = Prepared(
-    update(outbox_table)
-    .where(outbox_table.c.platform_message_id == bindparam("wamid"))
-    .values(status="failed", last_error=bindparam("error"))
-)
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 STATUSES = frozenset({"sent", "delivered", "read", "failed"})
@@ -73,14 +63,6 @@ def signature_valid(body: bytes, header: str, app_secret: str) -> bool:
 
 
 # --- parsing: pure functions from the webhook body to what it means --------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class StatusReported:
-    platform_message_id: str
-    status: str
-    occurred_at: datetime
-    error: str | None
 
 
 Event = TextReceived | AttachmentReceived | StatusReported
@@ -196,7 +178,7 @@ class WhatsAppChannel:
         client: GraphApiClient,
         assistant: Assistant,
         attachments: AttachmentDesk,
-        sessions: async_sessionmaker[AsyncSession],
+        statuses: StatusRecorder,
         catalogs: Catalogs,
         settings: WhatsAppSettings,
         app_secret: str,
@@ -205,7 +187,7 @@ class WhatsAppChannel:
         self._client = client
         self._assistant = assistant
         self._attachments = attachments
-        self._sessions = sessions
+        self._statuses = statuses
         self._catalogs = catalogs
         self._settings = settings
         self._app_secret = app_secret
@@ -241,7 +223,7 @@ class WhatsAppChannel:
             elif isinstance(event, AttachmentReceived):
                 await self._attachments.receive(event.message, event.attachment)
             else:
-                await self._record_status(event)
+                await self._statuses.record(event)
         return web.Response(status=200)
 
     async def _with_typed_choice(self, message: IncomingMessage) -> IncomingMessage:
@@ -256,21 +238,6 @@ class WhatsAppChannel:
         buttons = [Button(title, payload) for payload, title in options.items()]
         chosen = numbered_choice(message.text, buttons) if layout_for(buttons) == "numbered" else None
         return message if chosen is None else dataclasses.replace(message, text=chosen.title, payload=chosen.payload)
-
-    async def _record_status(self, status: StatusReported) -> None:
-        async with self._sessions.begin() as session:
-            new = await record_receipt(
-                session, CHANNEL, status.platform_message_id, status.status, status.error, status.occurred_at
-            )
-            if new and status.status == "failed":
-                # Accepted by the Graph API but not delivered (e.g. the number left WhatsApp).
-                await _FAIL_ENTRY.run(
-                    session,
-                    {
-                        "wamid": status.platform_message_id,
-                        "error": f"whatsapp: not delivered: {status.error or 'no reason given'}",
-                    },
-                )
 
     # --- out ---
 
@@ -338,7 +305,7 @@ def setup_whatsapp(app: web.Application) -> None:
                 client,
                 app[ASSISTANT],
                 AttachmentDesk(app[ASSISTANT], sessions, app[CATALOGS], app[DISPATCHER].kick),
-                sessions,
+                StatusRecorder(sessions, CHANNEL),
                 app[CATALOGS],
                 settings,
                 secrets.require("WHATSAPP_APP_SECRET"),

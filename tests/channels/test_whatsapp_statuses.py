@@ -1,0 +1,94 @@
+"""WhatsApp statuses are stored in shared transactions, each acknowledged once committed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.channels.whatsapp_statuses import StatusRecorder, StatusReported
+from bot.storage.database import create_engine, create_sessionmaker
+from bot.storage.migrate import upgrade_async
+from bot.storage.receipts import DeliveryReceipt
+
+AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def reported(wamid: str, status: str = "delivered") -> StatusReported:
+    return StatusReported(wamid, status, AT, None)
+
+
+@pytest_asyncio.fixture
+async def engine(shared_database_url: str) -> AsyncIterator[AsyncEngine]:
+    await upgrade_async(shared_database_url)
+    made = create_engine(shared_database_url)
+    yield made
+    await made.dispose()
+
+
+def count_commits(engine: AsyncEngine) -> list[int]:
+    commits = [0]
+
+    def committed(_connection: Any) -> None:
+        commits[0] += 1
+
+    event.listen(engine.sync_engine, "commit", committed)
+    return commits
+
+
+async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:
+    async with sessions() as session:
+        rows = await session.execute(select(DeliveryReceipt.platform_message_id, DeliveryReceipt.status))
+        return sorted((wamid, status) for wamid, status in rows)
+
+
+@pytest.mark.asyncio
+async def test_reports_arriving_together_share_one_commit_and_each_returns_after_it(engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(engine)
+    recorder = StatusRecorder(sessions, "whatsapp")
+    commits = count_commits(engine)
+    commits_seen_on_return = []
+
+    async def report(status: StatusReported) -> None:
+        await recorder.record(status)
+        commits_seen_on_return.append(commits[0])
+
+    batch = [reported("wamid.1", "sent"), reported("wamid.1"), reported("wamid.2", "sent"), reported("wamid.1", "sent")]
+    await asyncio.gather(*(report(status) for status in batch))
+    assert commits == [1]
+    assert commits_seen_on_return == [1, 1, 1, 1]  # nobody was answered before the commit
+    assert await stored(sessions) == [("wamid.1", "delivered"), ("wamid.1", "sent"), ("wamid.2", "sent")]
+    await recorder.record(reported("wamid.2"))  # alone: a transaction of its own, at once
+    assert commits == [2]
+
+
+class FailingFor(StatusRecorder):
+    """Cannot store the reports of one message (say, a constraint the database enforces)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], wamid: str) -> None:
+        super().__init__(sessions, "whatsapp")
+        self.wamid = wamid
+
+    async def _store(self, session: AsyncSession, status: StatusReported) -> None:
+        if status.platform_message_id == self.wamid:
+            raise RuntimeError("cannot store this one")
+        await super()._store(session, status)
+
+
+@pytest.mark.asyncio
+async def test_a_report_that_cannot_be_stored_fails_alone(engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(engine)
+    recorder = FailingFor(sessions, "wamid.bad")
+    batch = [reported("wamid.1"), reported("wamid.bad"), reported("wamid.2")]
+    outcomes = await asyncio.gather(*(recorder.record(status) for status in batch), return_exceptions=True)
+    assert outcomes[0] is None and outcomes[2] is None
+    assert isinstance(outcomes[1], RuntimeError)
+    assert await stored(sessions) == [("wamid.1", "delivered"), ("wamid.2", "delivered")]
+    await recorder.record(reported("wamid.3"))  # the recorder goes on
+    assert ("wamid.3", "delivered") in await stored(sessions)
