@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.base import ChannelSender, Delivery, PermanentDeliveryError, TransientDeliveryError
 from bot.core.tasks import TaskTracker
 from bot.storage.base import utcnow
+from bot.storage.group_commit import GroupCommit
 from bot.storage.models import Message, conversations_table, messages_table, outbox_table
 from bot.storage.prepared import Prepared
 from flows.messages import Button, Reply
@@ -133,6 +134,8 @@ class OutboxDispatcher:
         self._tasks = tasks
         self._clock = clock
         self._wakeup = asyncio.Event()
+        # Attempts that end together (concurrent deliveries) are recorded in one transaction.
+        self._records = GroupCommit(sessions, self._record_in, name="outbox-records")
 
     def kick(self) -> None:
         """Deliver soon (called after a unit of work committed replies)."""
@@ -196,20 +199,24 @@ class OutboxDispatcher:
     async def _record(
         self, conversation_id: int, attempt: tuple[int, _Outcome] | None, rest: list[DueReply]
     ) -> list[DueReply]:
-        """Store one attempt's outcome and say what to send next, renewing or releasing the lease."""
-        async with self._sessions.begin() as session:
-            if attempt is not None:
-                entry_id, outcome = attempt
-                await outcome.statement.run(session, {"entry_id": entry_id, **outcome.values})
-                if outcome.statement is not _RETRY:  # sent or failed for good: go on
-                    following = rest or await _pending_replies(session, conversation_id)
-                    if following:
-                        until = self._clock() + LEASE
-                        await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": until})
-                        return following
-            # Done, or a retry holds back the rest.
-            await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
-            return []
+        """Store one attempt's outcome and say what to send next, renewing or releasing the lease
+        (committed before it returns: a crash re-sends at most the reply in flight)."""
+        return await self._records.run(_Record(conversation_id, attempt, rest))
+
+    async def _record_in(self, session: AsyncSession, record: _Record) -> list[DueReply]:
+        conversation_id, attempt, rest = record
+        if attempt is not None:
+            entry_id, outcome = attempt
+            await outcome.statement.run(session, {"entry_id": entry_id, **outcome.values})
+            if outcome.statement is not _RETRY:  # sent or failed for good: go on
+                following = rest or await _pending_replies(session, conversation_id)
+                if following:
+                    until = self._clock() + LEASE
+                    await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": until})
+                    return following
+        # Done, or a retry holds back the rest.
+        await _SET_LEASE.run(session, {"conversation_id": conversation_id, "until": None})
+        return []
 
     async def _attempt(self, sender: ChannelSender, due: DueReply) -> _Outcome:
         attempts = due.attempts + 1
@@ -244,6 +251,15 @@ class _Outcome:
 
     statement: Prepared
     values: dict[str, Any]
+
+
+class _Record(NamedTuple):
+    """What :meth:`OutboxDispatcher._record` stores: the conversation, the attempt (the entry and
+    how it ended; ``None`` when a retry holds the conversation back), the claimed entries left."""
+
+    conversation_id: int
+    attempt: tuple[int, _Outcome] | None
+    rest: list[DueReply]
 
 
 class DueReply(NamedTuple):

@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from bot.core.locks import lock_conversation_in_transaction
 from bot.core.outbox import RetryPolicy
@@ -119,3 +119,23 @@ async def test_a_message_whose_unit_of_work_fails_is_still_stored_acknowledged_a
     finally:
         await core.tasks.close()
         await core.engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_attempts_that_end_together_are_recorded_in_shared_transactions(core: Core) -> None:
+    core.dispatcher.hand_over = lambda claim: None  # type: ignore[method-assign]  # leave them to deliver_due
+    for user in ("u1", "u2", "u3"):
+        await core.assistant.receive(incoming(user, f"{user}-m1", "hello"))
+    async with core.sessions.begin() as session:
+        await session.execute(update(Conversation).values(delivery_lease_until=None))  # as after 15 s
+    commits = [0]
+    event.listen(core.engine.sync_engine, "commit", lambda _connection: commits.__setitem__(0, commits[0] + 1))
+
+    await core.dispatcher.deliver_due()  # three conversations at once, two replies each
+
+    assert sorted(core.sender.sent) == sorted((user, text) for user in ("u1", "u2", "u3") for text in ("echo: hello", "turn 1"))
+    # A claiming transaction per conversation, then the six attempts recorded in fewer than six.
+    assert commits[0] < 3 + 6
+    async with core.sessions() as session:
+        assert set((await session.scalars(select(OutboxEntry.status))).all()) == {"sent"}
+        assert set((await session.scalars(select(Conversation.delivery_lease_until))).all()) == {None}
