@@ -11,6 +11,12 @@ A write that fails must not take the others down with it: when a shared transact
 of its writes is run again in a transaction of its own, and only the failing one's caller gets
 the error. Writes are therefore run again after a rollback, and must not do anything outside
 the transaction.
+
+This pays on SQLite, where every transaction takes the one write lock all processes share, in
+turn anyway. On PostgreSQL transactions run side by side over the connection pool, each with
+its network round trips and its commit's flush: funnelled through one writer they queued
+behind each other (WhatsApp, c=8: p99 93–96 → 310–335 ms), so there every write keeps a
+transaction of its own.
 """
 
 from __future__ import annotations
@@ -35,11 +41,15 @@ class GroupCommit(Generic[Item, Result]):
         self._sessions = sessions
         self._write = write
         self._name = name
+        self._shared = sessions.kw["bind"].dialect.name == "sqlite"
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._writer: asyncio.Task[None] | None = None
 
     async def run(self, item: Item) -> Result:
         """Write ``item``; return the write's result once it is committed."""
+        if not self._shared:
+            async with self._sessions.begin() as session:
+                return await self._write(session, item)
         done: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, done))
         if self._writer is None:

@@ -122,7 +122,7 @@ async def test_a_message_whose_unit_of_work_fails_is_still_stored_acknowledged_a
 
 
 @pytest.mark.asyncio
-async def test_attempts_that_end_together_are_recorded_in_shared_transactions(core: Core) -> None:
+async def test_attempts_that_end_together_are_recorded_in_shared_transactions_on_sqlite(core: Core) -> None:
     core.dispatcher.hand_over = lambda claim: None  # type: ignore[method-assign]  # leave them to deliver_due
     for user in ("u1", "u2", "u3"):
         await core.assistant.receive(incoming(user, f"{user}-m1", "hello"))
@@ -134,8 +134,12 @@ async def test_attempts_that_end_together_are_recorded_in_shared_transactions(co
     await core.dispatcher.deliver_due()  # three conversations at once, two replies each
 
     assert sorted(core.sender.sent) == sorted((user, text) for user in ("u1", "u2", "u3") for text in ("echo: hello", "turn 1"))
-    # A claiming transaction per conversation, then the six attempts recorded in fewer than six.
-    assert commits[0] < 3 + 6
+    # A claiming transaction per conversation, then the six attempts: recorded in fewer than six
+    # transactions on SQLite, in one each on PostgreSQL (side by side over the pool).
+    if core.engine.dialect.name == "sqlite":
+        assert commits[0] < 3 + 6
+    else:
+        assert commits[0] == 3 + 6
     async with core.sessions() as session:
         assert set((await session.scalars(select(OutboxEntry.status))).all()) == {"sent"}
         assert set((await session.scalars(select(Conversation.delivery_lease_until))).all()) == {None}
