@@ -24,8 +24,9 @@ from bot.core.locks import (
     try_conversation_turn,
     turn_before_storing,
 )
-from bot.core.outbox import QUEUED, OutboxDispatcher, enqueue_replies
+from bot.core.outbox import QUEUED, Claim, OutboxDispatcher, enqueue_replies
 from bot.storage.base import utcnow
+from bot.storage.group_commit import GroupCommit
 from bot.storage.models import Conversation, Message, conversations_table, messages_table
 from bot.storage.prepared import Prepared
 from flows.dialogue import ConversationState, Dialogue, HandoffRequest, Reading, Turn, Understanding
@@ -68,6 +69,8 @@ class MessageProcessor:
         self._outbox = outbox
         self._clock = clock
         self._locks = ConversationLocks()
+        # Messages accepted together (concurrent requests) share a transaction on SQLite.
+        self._accepting = GroupCommit(sessions, self._accept_and_answer_in, name="accept")
 
     def understand(self, message: IncomingMessage) -> Reading | None:
         """Read the message's text now, outside any transaction (see :class:`Reading`); pass
@@ -141,19 +144,32 @@ class MessageProcessor:
         storing. The replies are ``None`` when the caller must go on with
         :meth:`process_conversation` — an older message of the conversation was still pending
         and was processed first, or another transaction had the new conversation's turn (the
-        message is then stored, unprocessed) — and for a duplicate."""
-        async with self._transaction() as session:
-            turn = await turn_before_storing(session, message.key)
-            accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
-            if accepted.duplicate:
-                return accepted, None
-            if turn != accepted.conversation_id and not await try_conversation_turn(session, accepted.conversation_id):
-                return accepted, None
+        message is then stored, unprocessed) — and for a duplicate.
+
+        On SQLite, messages accepted at the same time (concurrent requests) share one transaction
+        (:class:`~bot.storage.group_commit.GroupCommit`); each caller returns once it has
+        committed, and a message whose unit of work fails is retried in a transaction of its own,
+        alone to fail."""
+        answered = await self._accepting.run(_Accepting(message, reading, typed_payloads, caller_delivers))
+        self._after_commit(answered.claim, answered.queued)
+        return answered.accepted, answered.replies
+
+    async def _accept_and_answer_in(self, session: AsyncSession, accepting: _Accepting) -> _Answered:
+        message, reading, typed_payloads, caller_delivers = accepting
+        # In a shared transaction, what earlier messages queued or claimed is theirs.
+        session.info.pop(QUEUED, None)
+        session.info.pop(_CLAIM, None)
+        turn = await turn_before_storing(session, message.key)
+        accepted = await store_inbound(session, message, typed_payloads=typed_payloads)
+        replies = None
+        if not accepted.duplicate and (
+            turn == accepted.conversation_id or await try_conversation_turn(session, accepted.conversation_id)
+        ):
             readings = readings_of(accepted, reading)
             _, replies = await self._unit_of_work(
                 session, accepted.conversation_id, accepted.message_id, readings, caller_delivers, turn_taken=True
             )
-        return accepted, replies
+        return _Answered(accepted, replies, session.info.pop(_CLAIM, None), session.info.pop(QUEUED, False))
 
     async def _process_next(
         self, conversation_id: int, answering: int | None, readings: Mapping[int, Reading]
@@ -169,6 +185,10 @@ class MessageProcessor:
             yield session
             queued = session.info.get(QUEUED, False)
             claim = session.info.get(_CLAIM)
+        self._after_commit(claim, queued)
+
+    def _after_commit(self, claim: Claim | None, queued: bool) -> None:
+        """Hand the replies a unit of work claimed to the outbox; wake it for ones it queued."""
         if claim is not None:
             self._outbox.hand_over(claim)
         elif queued:
@@ -281,6 +301,25 @@ class PendingMessage(NamedTuple):
     user_id: str
     state: str
     status: str
+
+
+class _Accepting(NamedTuple):
+    """A message to store and answer (:meth:`MessageProcessor.accept_and_answer`'s arguments)."""
+
+    message: IncomingMessage
+    reading: Reading | None
+    typed_payloads: bool
+    caller_delivers: bool
+
+
+class _Answered(NamedTuple):
+    """A message stored (and answered, unless ``replies`` is ``None``), with what its unit of
+    work left for the outbox once committed."""
+
+    accepted: Accepted
+    replies: list[Reply] | None
+    claim: Claim | None
+    queued: bool
 
 
 class _Outcome(NamedTuple):
