@@ -58,10 +58,19 @@ class GroupCommit(Generic[Item, Result]):
         return await done
 
     async def _write_waiting(self) -> None:
+        batch: list[tuple[Item, asyncio.Future[Result]]] = []
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
                 await self._commit(batch)
+                batch = []
+        except BaseException:
+            # Cancelled (the loop is shutting down): nobody may wait for ever on a write that
+            # will not happen.
+            for _, done in batch + self._waiting:
+                done.cancel()
+            self._waiting = []
+            raise
         finally:
             self._writer = None
 
