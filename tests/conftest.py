@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.app import create_app
 from bot.config import Config, load_config
@@ -156,6 +156,15 @@ def shared_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "postgresql":
         return str(request.getfixturevalue("postgres_url"))
     return f"sqlite:///{tmp_path / 'shared' / 'migassist.db'}"
+
+
+@pytest_asyncio.fixture
+async def shared_engine(shared_database_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on :func:`shared_database_url`, migrated."""
+    await upgrade_async(shared_database_url)
+    engine = create_engine(shared_database_url)
+    yield engine
+    await engine.dispose()
 
 
 @dataclass

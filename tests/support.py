@@ -1,9 +1,13 @@
-"""Test doubles shared by the core tests: a scripted dialogue and a recording channel."""
+"""Test doubles shared by the core tests: a scripted dialogue and a recording channel; and a
+counter of an engine's commits."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.base import Delivery, PermanentDeliveryError, TransientDeliveryError
 from flows.dialogue import ConversationState, HandoffRequest, Reading, Turn, Understanding
@@ -49,3 +53,14 @@ class RecordingSender:
         self.sent.append((delivery.user_id, delivery.reply.text))
         self.delivered.set()
         return f"p-{delivery.reference}"
+
+
+def count_commits(engine: AsyncEngine) -> list[int]:
+    """A one-item list counting the transactions ``engine`` commits from now on."""
+    commits = [0]
+
+    def committed(_connection: object) -> None:
+        commits[0] += 1
+
+    event.listen(engine.sync_engine, "commit", committed)
+    return commits

@@ -3,43 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-import pytest_asyncio
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.whatsapp_statuses import StatusRecorder, StatusReported
-from bot.storage.database import create_engine, create_sessionmaker
-from bot.storage.migrate import upgrade_async
+from bot.storage.database import create_sessionmaker
 from bot.storage.receipts import DeliveryReceipt
+from tests.support import count_commits
 
 AT = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def reported(wamid: str, status: str = "delivered") -> StatusReported:
     return StatusReported(wamid, status, AT, None)
-
-
-@pytest_asyncio.fixture
-async def engine(shared_database_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade_async(shared_database_url)
-    made = create_engine(shared_database_url)
-    yield made
-    await made.dispose()
-
-
-def count_commits(engine: AsyncEngine) -> list[int]:
-    commits = [0]
-
-    def committed(_connection: Any) -> None:
-        commits[0] += 1
-
-    event.listen(engine.sync_engine, "commit", committed)
-    return commits
 
 
 async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:
@@ -50,11 +29,11 @@ async def stored(sessions: async_sessionmaker[AsyncSession]) -> list[tuple[str, 
 
 @pytest.mark.asyncio
 async def test_reports_arriving_together_share_one_commit_on_sqlite_and_each_returns_after_its_commit(
-    engine: AsyncEngine,
+    shared_engine: AsyncEngine,
 ) -> None:
-    sessions = create_sessionmaker(engine)
+    sessions = create_sessionmaker(shared_engine)
     recorder = StatusRecorder(sessions, "whatsapp")
-    commits = count_commits(engine)
+    commits = count_commits(shared_engine)
     commits_seen_on_return = []
 
     async def report(status: StatusReported) -> None:
@@ -63,7 +42,7 @@ async def test_reports_arriving_together_share_one_commit_on_sqlite_and_each_ret
 
     batch = [reported("wamid.1", "sent"), reported("wamid.1"), reported("wamid.2", "sent"), reported("wamid.1", "sent")]
     await asyncio.gather(*(report(status) for status in batch))
-    if engine.dialect.name == "sqlite":
+    if shared_engine.dialect.name == "sqlite":
         assert commits == [1]
         assert commits_seen_on_return == [1, 1, 1, 1]  # nobody was answered before the commit
     else:  # PostgreSQL: side by side over the pool, a transaction each
@@ -86,8 +65,8 @@ class FailingFor(StatusRecorder):
 
 
 @pytest.mark.asyncio
-async def test_a_report_that_cannot_be_stored_fails_alone(engine: AsyncEngine) -> None:
-    sessions = create_sessionmaker(engine)
+async def test_a_report_that_cannot_be_stored_fails_alone(shared_engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(shared_engine)
     recorder = FailingFor(sessions, "wamid.bad")
     batch = [reported("wamid.1"), reported("wamid.bad"), reported("wamid.2")]
     outcomes = await asyncio.gather(*(recorder.record(status) for status in batch), return_exceptions=True)

@@ -7,29 +7,18 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
 
 from bot.storage.models import Message
 from flows.dialogue import ConversationState, Reading, Turn
 from flows.messages import IncomingMessage
 from tests.core.conftest import Core, build_core
 from tests.core.test_pipeline import count, incoming
-from tests.support import EchoDialogue
-
-
-def count_commits(core: Core) -> list[int]:
-    commits = [0]
-
-    def committed(_connection: object) -> None:
-        commits[0] += 1
-
-    event.listen(core.engine.sync_engine, "commit", committed)
-    return commits
+from tests.support import EchoDialogue, count_commits
 
 
 @pytest.mark.asyncio
 async def test_concurrent_requests_share_a_commit_on_sqlite_and_each_gets_its_own_answer(core: Core) -> None:
-    commits = count_commits(core)
+    commits = count_commits(core.engine)
     answered = await asyncio.gather(
         *(core.assistant.receive_and_wait(incoming(user, f"{user}-m1", f"hello {user}")) for user in ("u1", "u2", "u3"))
     )

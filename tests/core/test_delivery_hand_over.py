@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from bot.core.locks import lock_conversation_in_transaction
 from bot.core.outbox import RetryPolicy
@@ -17,7 +17,7 @@ from flows.dialogue import ConversationState, Reading, Turn
 from flows.messages import IncomingMessage
 from tests.core.conftest import Core, build_core, handed_over_deliveries
 from tests.core.test_pipeline import count, incoming, wait_until_processed
-from tests.support import EchoDialogue
+from tests.support import EchoDialogue, count_commits
 
 
 @pytest.mark.asyncio
@@ -128,8 +128,7 @@ async def test_attempts_that_end_together_are_recorded_in_shared_transactions_on
         await core.assistant.receive(incoming(user, f"{user}-m1", "hello"))
     async with core.sessions.begin() as session:
         await session.execute(update(Conversation).values(delivery_lease_until=None))  # as after 15 s
-    commits = [0]
-    event.listen(core.engine.sync_engine, "commit", lambda _connection: commits.__setitem__(0, commits[0] + 1))
+    commits = count_commits(core.engine)
 
     await core.dispatcher.deliver_due()  # three conversations at once, two replies each
 

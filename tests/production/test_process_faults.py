@@ -11,12 +11,11 @@ import asyncio
 import signal
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -49,12 +48,10 @@ def database_url(shared_database_url: str, monkeypatch: pytest.MonkeyPatch) -> s
     return shared_database_url
 
 
-@pytest_asyncio.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    await upgrade_async(database_url)
-    engine = create_engine(database_url)
-    yield engine
-    await engine.dispose()
+@pytest.fixture
+def engine(database_url: str, shared_engine: AsyncEngine) -> AsyncEngine:
+    """The shared database's engine, with its URL set for the server processes (``database_url``)."""
+    return shared_engine
 
 
 class Servers:
